@@ -1,0 +1,90 @@
+"""The course's command line: ``python -m helpers {build,fetch,doctor,progress}``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def _build(args) -> int:
+    from helpers.build import ROOT, build
+
+    differ = build(check=args.check)
+    for path in differ:
+        verb = "differs from its master (run `python -m helpers build`)" if args.check else "written"
+        print(f"{path.relative_to(ROOT)}: {verb}")
+    if args.check and differ:
+        return 1
+    print("All generated notebooks match their masters." if args.check or not differ else f"{len(differ)} file(s) built.")
+    return 0
+
+
+def _fetch(args) -> int:
+    from helpers.data import cache
+    from helpers.data.download import DownloadError
+    from helpers.data.registry import RESOURCES, get
+
+    if not args.names and not args.all:
+        print("Name what to fetch, or --all. Known:")
+        for name, resource in RESOURCES.items():
+            print(f"  {name:28s} {resource.title} ({resource.licence})")
+        return 2
+    names = list(RESOURCES) if args.all else args.names
+    failed = []
+    for name in names:
+        try:
+            resource = get(name)
+        except KeyError as exc:
+            print(exc.args[0])
+            failed.append(name)
+            continue
+        try:
+            cache.fetch(resource, mirrors=tuple(args.mirror), progress=not args.quiet)
+            print(f"ok      {name}: {resource.title} in {cache.keras_home() / resource.subdir}")
+        except (DownloadError, OSError) as exc:
+            failed.append(name)
+            print(f"FAILED  {name}: {exc}")
+    if failed:
+        print(f"\nNot fetched: {', '.join(failed)}. Without internet, copy the files from a machine that "
+              f"has them (its {cache.keras_home()} folder) or pass --mirror DIR.")
+        return 1
+    return 0
+
+
+def _doctor(args) -> int:
+    from helpers.doctor import report
+
+    return report(strict=args.strict)
+
+
+def _progress(args) -> int:
+    from helpers.progress import report
+
+    return report(path=args.log)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m helpers", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("build", help="write episodes/ and solutions/ from masters/")
+    p.add_argument("--check", action="store_true", help="only compare; exit 1 and name what differs")
+    p.set_defaults(run=_build)
+    p = sub.add_parser("fetch", help="download data sets and weights into Keras' cache")
+    p.add_argument("names", nargs="*", help="resources to fetch (see `fetch` alone for the list)")
+    p.add_argument("--all", action="store_true", help="every resource the course uses")
+    p.add_argument("--mirror", action="append", default=[], metavar="DIR",
+                   help="a local folder holding the files (e.g. a copied cache); tried before the network")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(run=_fetch)
+    p = sub.add_parser("doctor", help="check packages, GPU and cached data")
+    p.add_argument("--strict", action="store_true", help="also fail when data or weights are missing")
+    p.set_defaults(run=_doctor)
+    p = sub.add_parser("progress", help="summarise your exercise results")
+    p.add_argument("--log", default=None, help="results log (default: $COURSE_RESULTS)")
+    p.set_defaults(run=_progress)
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

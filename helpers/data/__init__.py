@@ -1,0 +1,19 @@
+"""The course's data: one registry, Keras' cache, verified downloads, loaders."""
+
+from helpers.data.cache import DataMissing, fetch, is_cached, keras_home, missing_message, require
+from helpers.data.download import DownloadError, download, verify_file
+from helpers.data.loaders import (
+    COURSE_DATA,
+    IRIS_FEATURES,
+    ImageData,
+    load_iris,
+    load_iris_cost,
+    load_mnist,
+)
+from helpers.data.registry import RESOURCES, Resource, get
+
+__all__ = [
+    "COURSE_DATA", "IRIS_FEATURES", "DataMissing", "DownloadError", "ImageData", "RESOURCES",
+    "Resource", "download", "fetch", "get", "is_cached", "keras_home", "load_iris",
+    "load_iris_cost", "load_mnist", "missing_message", "require", "verify_file",
+]

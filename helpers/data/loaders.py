@@ -1,0 +1,94 @@
+"""Loaders the notebooks call: the real data, or an announced stand-in.
+
+The real data always comes through the real Keras call (``keras.datasets``),
+after the course has checked that its cache holds a verified copy. Only the
+quick profile may fall back to a stand-in, and it says so in words every
+time; the full profile stops with the exact command that fixes it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from helpers.data import cache
+from helpers.data.registry import get
+from helpers.profile import is_quick
+
+COURSE_DATA = Path(__file__).resolve().parents[2] / "data"
+IRIS_FEATURES = ["sepal_l", "sepal_w", "petal_l", "petal_w"]
+
+
+class ImageData(NamedTuple):
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    name: str
+    stand_in: bool
+
+
+def load_iris() -> pd.DataFrame:
+    """Fisher's iris, from the course's CSV (made from scikit-learn's copy)."""
+    return pd.read_csv(COURSE_DATA / "iris.csv")
+
+
+def load_iris_cost() -> pd.DataFrame:
+    """The course's own iris-cost data (see data/make_iris_cost.py for its formula and noise)."""
+    return pd.read_csv(COURSE_DATA / "iris_cost.csv")
+
+
+def _announce(message: str) -> None:
+    print(f"STAND-IN DATA: {message}")
+
+
+def _fashion_mnist() -> ImageData | None:
+    """Fashion-MNIST through keras.datasets, once it is cached (or a local mirror has it)."""
+    import keras
+
+    resource = get("fashion_mnist")
+    if not cache.is_cached(resource):
+        if not any(Path(m).is_dir() for m in resource.mirrors):
+            return None
+        try:
+            cache.fetch(resource, progress=False)  # local mirror only: no network is tried first
+        except Exception:
+            return None
+    (x_train, y_train), (x_test, y_test) = keras.datasets.fashion_mnist.load_data()
+    return ImageData(x_train, y_train, x_test, y_test, "Fashion-MNIST", True)
+
+
+def _digits_28() -> ImageData:
+    """scikit-learn's 8x8 digits, scaled up to MNIST's 28x28 uint8 format."""
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    digits = load_digits()
+    images = np.kron(digits.images, np.ones((3, 3)))  # 24x24
+    images = np.pad(images, ((0, 0), (2, 2), (2, 2)))
+    images = (images * (255 / 16)).round().astype("uint8")
+    x_train, x_test, y_train, y_test = train_test_split(
+        images, digits.target.astype("uint8"), test_size=0.25, random_state=0, stratify=digits.target
+    )
+    return ImageData(x_train, y_train, x_test, y_test, "scikit-learn digits (8x8 scaled to 28x28)", True)
+
+
+def load_mnist() -> ImageData:
+    """MNIST via ``keras.datasets.mnist``; in the quick profile an announced stand-in if absent."""
+    import keras
+
+    resource = get("mnist")
+    if cache.is_cached(resource):
+        (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+        return ImageData(x_train, y_train, x_test, y_test, "MNIST", False)
+    if not is_quick():
+        raise cache.DataMissing(cache.missing_message(resource))
+    data = _fashion_mnist() or _digits_28()
+    _announce(
+        f"MNIST is not cached, so the quick profile uses {data.name} in its place. "
+        "Its numbers are not MNIST's. Run `python -m helpers fetch mnist` for the real data."
+    )
+    return data

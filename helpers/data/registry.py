@@ -1,0 +1,152 @@
+"""Everything the course downloads, in one place.
+
+Each resource lives where the real Keras call looks for it under
+``KERAS_HOME`` (``subdir`` and file names are Keras' own), so that a
+notebook's ``keras.datasets.mnist.load_data()`` or
+``keras.applications.DenseNet121(weights="imagenet")`` finds a file the
+course fetched and verified. Hashes are Keras' own where it has them.
+"""
+
+from __future__ import annotations
+
+import gzip
+from dataclasses import dataclass, field
+from pathlib import Path
+
+_KERAS_DATA = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
+_ZENODO_DS10 = "https://zenodo.org/records/10970014/files/"
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    name: str
+    url: str
+    sha256: str | None = None
+    md5: str | None = None
+    size: int | None = None
+
+
+@dataclass(frozen=True)
+class Resource:
+    name: str
+    title: str
+    kind: str  # "dataset" or "weights"
+    subdir: str  # relative to KERAS_HOME
+    files: tuple[RemoteFile, ...]
+    licence: str
+    citation: str
+    episodes: tuple[str, ...]
+    mirrors: tuple[str, ...] = ()  # local folders holding the same files (e.g. Debian's)
+    content_check: object = field(default=None, compare=False)  # callable(dict name->Path) -> str|None
+
+
+def _idx_gz_check(counts: dict[str, int]):
+    """Fashion-MNIST's files come re-compressed by some mirrors, so check content, not bytes."""
+
+    def check(paths: dict[str, Path]) -> str | None:
+        for name, expected in counts.items():
+            try:
+                with gzip.open(paths[name], "rb") as fh:
+                    header = fh.read(8)
+                    data_len = len(fh.read())
+            except (OSError, EOFError) as exc:
+                return f"{name} is not a complete gzip file ({exc})"
+            count = int.from_bytes(header[4:8], "big")
+            per_item = 784 if "images" in name else 1
+            extra = 8 if "images" in name else 0
+            if count != expected or data_len != count * per_item + extra:
+                return f"{name} holds {count} items ({data_len} bytes), expected {expected}"
+        return None
+
+    return check
+
+
+def _dollar_street_check(paths: dict[str, Path]) -> str | None:
+    import numpy as np
+
+    try:
+        arrays = {name: np.load(path, allow_pickle=False) for name, path in paths.items()}
+    except (OSError, ValueError) as exc:
+        return f"a file is not a readable .npy array ({exc})"
+    for split in ("train", "test"):
+        images, labels = arrays[f"{split}_images.npy"], arrays[f"{split}_labels.npy"]
+        if images.ndim != 4 or images.shape[1:] != (64, 64, 3):
+            return f"{split}_images.npy has shape {images.shape}, expected (n, 64, 64, 3)"
+        if len(labels) != len(images):
+            return f"{split}: {len(images)} images but {len(labels)} labels"
+        if labels.min() < 0 or labels.max() > 9:
+            return f"{split}_labels.npy has labels outside 0-9"
+    if len(arrays["train_images.npy"]) != 878:
+        return f"train_images.npy holds {len(arrays['train_images.npy'])} images, expected 878"
+    return None
+
+
+_FASHION_FILES = ("train-labels-idx1-ubyte.gz", "train-images-idx3-ubyte.gz",
+                  "t10k-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz")
+
+RESOURCES: dict[str, Resource] = {
+    r.name: r
+    for r in (
+        Resource(
+            name="mnist", title="MNIST handwritten digits", kind="dataset", subdir="datasets",
+            files=(RemoteFile("mnist.npz", _KERAS_DATA + "mnist.npz",
+                              sha256="731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1",
+                              size=11490434),),
+            licence="CC BY-SA 3.0",
+            citation="Y. LeCun, C. Cortes, C. J. C. Burges: The MNIST database of handwritten digits.",
+            episodes=("03-mnist",),
+        ),
+        Resource(
+            name="fashion_mnist", title="Fashion-MNIST", kind="dataset", subdir="datasets/fashion-mnist",
+            files=tuple(RemoteFile(f, _KERAS_DATA + f) for f in _FASHION_FILES),
+            licence="MIT",
+            citation="H. Xiao, K. Rasul, R. Vollgraf (2017): Fashion-MNIST, arXiv:1708.07747.",
+            episodes=("03-mnist", "04-dollar-street"),
+            mirrors=("/usr/share/datasets/fashion-mnist",),
+            content_check=_idx_gz_check({
+                "train-labels-idx1-ubyte.gz": 60000, "train-images-idx3-ubyte.gz": 60000,
+                "t10k-labels-idx1-ubyte.gz": 10000, "t10k-images-idx3-ubyte.gz": 10000,
+            }),
+        ),
+        Resource(
+            name="cifar10", title="CIFAR-10", kind="dataset", subdir="datasets",
+            files=(RemoteFile("cifar-10-batches-py-target_archive",
+                              "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz",
+                              sha256="6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce",
+                              size=170498071),),
+            licence="see https://www.cs.toronto.edu/~kriz/cifar.html",
+            citation="A. Krizhevsky (2009): Learning Multiple Layers of Features from Tiny Images.",
+            episodes=("03-mnist",),
+        ),
+        Resource(
+            name="dollar_street_10", title="Dollar Street 10 (64x64)", kind="dataset",
+            subdir="datasets/dollar-street-10",
+            files=tuple(RemoteFile(f, _ZENODO_DS10 + f + "?download=1") for f in (
+                "train_images.npy", "train_labels.npy", "test_images.npy", "test_labels.npy")),
+            licence="CC BY 4.0",
+            citation="Dollar Street 10 (Zenodo record 10970014), a subset of Gapminder's Dollar Street "
+                     "images made for The Carpentries' Introduction to deep learning.",
+            episodes=("04-dollar-street",),
+            content_check=_dollar_street_check,
+        ),
+        Resource(
+            name="densenet121_imagenet_notop", title="DenseNet121 ImageNet weights (no top)",
+            kind="weights", subdir="models",
+            files=(RemoteFile("densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5",
+                              "https://storage.googleapis.com/tensorflow/keras-applications/densenet/"
+                              "densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5",
+                              md5="30ee3e1110167f948a6b9946edeeb738"),),
+            licence="see the Keras applications documentation",
+            citation="G. Huang, Z. Liu, L. van der Maaten, K. Q. Weinberger (2017): "
+                     "Densely Connected Convolutional Networks.",
+            episodes=("04-dollar-street",),
+        ),
+    )
+}
+
+
+def get(name: str) -> Resource:
+    try:
+        return RESOURCES[name]
+    except KeyError:
+        raise KeyError(f"no course resource named {name!r}; known: {', '.join(RESOURCES)}") from None

@@ -1,0 +1,68 @@
+"""``python -m helpers doctor``: is this machine ready for the course?
+
+Reports Python and package versions, whether TensorFlow sees a GPU, and
+which data sets and weights are in Keras' cache, each missing one with the
+command that fetches it. Exit status: 1 when a required package is missing
+or broken; with ``strict``, also when any data or weights are missing.
+"""
+
+from __future__ import annotations
+
+import importlib
+import platform
+import sys
+
+REQUIRED = ("tensorflow", "keras", "numpy", "pandas", "sklearn", "scipy", "matplotlib", "seaborn",
+            "tqdm", "jupytext", "nbformat", "nbclient")
+OPTIONAL = ("jupyterlab", "nbval", "pytest")
+
+
+def _version(module_name: str) -> tuple[str | None, str | None]:
+    """(version, None) when the module imports, else (None, the reason)."""
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as exc:  # a broken install raises more than ImportError
+        return None, f"{type(exc).__name__}: {exc}".splitlines()[0]
+    return getattr(module, "__version__", "installed"), None
+
+
+def report(strict: bool = False, out=print) -> int:
+    from helpers.data import cache
+    from helpers.data.registry import RESOURCES
+
+    out(f"Python      {platform.python_version()} ({sys.executable})")
+    broken = []
+    for name in REQUIRED + OPTIONAL:
+        version, problem = _version(name)
+        if problem:
+            needed = name in REQUIRED
+            out(f"{'MISSING' if needed else 'absent '}     {name}: {problem}")
+            if needed:
+                broken.append(name)
+        else:
+            out(f"ok          {name} {version}")
+    if "tensorflow" not in broken:
+        import tensorflow as tf
+
+        gpus = tf.config.list_physical_devices("GPU")
+        out(f"GPU         {', '.join(g.name for g in gpus) if gpus else 'none: training runs on the CPU (fine for this course)'}")
+    out(f"Cache       {cache.keras_home()}  (KERAS_HOME)")
+    missing = []
+    for name, resource in RESOURCES.items():
+        problem = cache.problem(resource)
+        if problem:
+            missing.append(name)
+            out(f"missing     {name:28s} {resource.title}: {problem}\n"
+                f"            fetch with: {cache.fetch_command(resource)}")
+        else:
+            out(f"cached      {name:28s} {resource.title}")
+    if broken:
+        out(f"\nNot ready: required packages missing or broken: {', '.join(broken)}. "
+            "Run `pip install -r requirements.txt`.")
+        return 1
+    if missing:
+        out(f"\n{len(missing)} data set(s)/weights not cached; the quick profile runs without them, "
+            "the full course needs them: `python -m helpers fetch --all`.")
+        return 1 if strict else 0
+    out("\nReady: every package and every data set is in place.")
+    return 0

@@ -1,0 +1,5 @@
+"""One module of exercises per episode: ``from helpers.exercises import iris_cost as ex``."""
+
+EPISODE_MODULES = {
+    "01-iris-cost": "helpers.exercises.iris_cost",
+}

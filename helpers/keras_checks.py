@@ -1,0 +1,100 @@
+"""Questions a check asks of a Keras model, answered in the learner's terms.
+
+Each ``require_*`` raises :class:`~helpers.checking.Incorrect` with a sentence
+a learner can act on. ``frozen_layers_move`` is behavioural on purpose: in
+Keras 3 a model compiled and trained *before* a layer was frozen keeps its
+traced training function, so ``layer.trainable`` says False while the weights
+still move. Only running the learner's own training function shows that, so
+it runs one step on the learner's model and then restores every variable
+(weights and optimiser state) exactly: the learner's model is left as it was.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from helpers.checking import Incorrect, expect
+
+_LOSS_ALIASES = {"mse": "mean_squared_error", "mae": "mean_absolute_error"}
+
+
+def _keras():
+    import keras  # imported late: the checks module must load fast for hint()/solution()
+
+    return keras
+
+
+def require_model(obj, name: str):
+    keras = _keras()
+    if isinstance(obj, keras.layers.Layer) and not isinstance(obj, keras.Model):
+        raise Incorrect(f"`{name}` is a single layer ({type(obj).__name__}); pass the whole Keras model.")
+    expect(
+        isinstance(obj, keras.Model),
+        f"`{name}` should be a Keras model (keras.Sequential or keras.Model); it is a {type(obj).__name__}.",
+    )
+    return obj
+
+
+def require_compiled(model, name: str) -> None:
+    expect(
+        getattr(model, "compiled", False) and model.optimizer is not None,
+        f"`{name}` has not been compiled: call `{name}.compile(optimizer=..., loss=...)` before training it.",
+    )
+
+
+def require_trained(model, name: str) -> None:
+    iterations = int(np.asarray(model.optimizer.iterations)) if model.optimizer is not None else 0
+    expect(iterations > 0, f"`{name}` has not been trained since it was compiled: call `{name}.fit(...)`.")
+
+
+def weighted_layers(model) -> list:
+    """The layers that own weights, in order (Input layers and Dropout left out)."""
+    return [layer for layer in model.layers if layer.weights]
+
+
+def activation_name(layer) -> str:
+    activation = getattr(layer, "activation", None)
+    return getattr(activation, "__name__", str(activation))
+
+
+def loss_name(model) -> str:
+    loss = model.loss
+    if isinstance(loss, str):
+        return _LOSS_ALIASES.get(loss, loss)
+    name = getattr(loss, "name", None) or getattr(loss, "__name__", None) or type(loss).__name__
+    return _LOSS_ALIASES.get(name, name)
+
+
+def learning_rate(model) -> float:
+    rate = model.optimizer.learning_rate
+    if callable(rate) and not hasattr(rate, "numpy"):
+        rate = rate(model.optimizer.iterations)
+    return float(np.asarray(rate))
+
+
+def same_weights(layer_a, layer_b) -> bool:
+    a, b = layer_a.get_weights(), layer_b.get_weights()
+    return len(a) == len(b) and all(x.shape == y.shape and np.allclose(x, y) for x, y in zip(a, b))
+
+
+def frozen_layers_move(model, layers, x, y, steps: int = 2) -> bool:
+    """Whether training ``model`` as compiled changes any of ``layers``' weights.
+
+    Runs the model's own ``train_on_batch`` (its cached training function,
+    stale or not), then puts back every model and optimiser variable.
+    """
+    variables = list(model.variables) + list(model.optimizer.variables)
+    saved = [np.array(v.numpy(), copy=True) for v in variables]
+    before = [[np.array(w, copy=True) for w in layer.get_weights()] for layer in layers]
+    try:
+        for _ in range(steps):
+            model.train_on_batch(x, y)
+        after = [layer.get_weights() for layer in layers]
+    finally:
+        for variable, value in zip(variables, saved):
+            variable.assign(value)
+        known = {id(v) for v in variables}
+        for variable in model.optimizer.variables:  # slots built by these steps start at zero
+            if id(variable) not in known:
+                variable.assign(np.zeros(variable.shape, dtype=variable.dtype))
+    return any(not np.allclose(b, a) for bl, al in zip(before, after) for b, a in zip(bl, al))
