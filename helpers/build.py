@@ -103,6 +103,7 @@ def make_version(master: nbformat.NotebookNode, version: str, episode: str) -> n
             else:
                 cell.source = _without_markers(cell.source)
             cell.outputs, cell.execution_count = [], None
+        cell.id = f"{version[0]}{index:03d}"  # stable ids: a rebuild changes nothing
         cells.append(cell)
     nb.cells = cells
     nb.metadata["course"] = {"episode": episode, "version": version}

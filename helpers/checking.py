@@ -159,3 +159,13 @@ class Exercise:
 def exercises_of(module) -> dict[str, Exercise]:
     """The exercises a module defines, by name (for the grader and progress)."""
     return {name: obj for name, obj in vars(module).items() if isinstance(obj, Exercise)}
+
+
+def as_number(value, name: str, what: str = "a number") -> float:
+    """``value`` as a float, or :class:`Incorrect` saying what it should be (strings are refused)."""
+    import numpy as np
+
+    array = np.asarray(value) if not isinstance(value, (str, bytes)) else None
+    if array is None or array.size != 1 or not np.issubdtype(array.dtype, np.number):
+        raise Incorrect(f"`{name}` should be {what}, a single number; it is a {type(value).__name__}.")
+    return float(array.reshape(()))

@@ -98,3 +98,19 @@ def frozen_layers_move(model, layers, x, y, steps: int = 2) -> bool:
             if id(variable) not in known:
                 variable.assign(np.zeros(variable.shape, dtype=variable.dtype))
     return any(not np.allclose(b, a) for bl, al in zip(before, after) for b, a in zip(bl, al))
+
+
+def training_function_is_stale(model) -> bool:
+    """Whether the model's built training function updates other variables than it should now.
+
+    Keras 3 builds the optimiser, and traces the training step, for the
+    variables that were trainable at the first ``fit``. Changing ``trainable``
+    afterwards without ``compile()`` leaves both in place: ``fit`` goes on
+    updating the old set. (``frozen_layers_move`` can miss this, because a
+    call with differently shaped data retraces the step.)
+    """
+    optimizer = model.optimizer
+    if getattr(model, "train_function", None) is None or optimizer is None or not optimizer.built:
+        return False
+    tracked = {id(v) for v in getattr(optimizer, "_trainable_variables", [])}
+    return tracked != {id(v) for v in model.trainable_variables}

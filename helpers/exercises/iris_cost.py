@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers.checking import Exercise, Incorrect, expect
+from helpers.checking import Exercise, Incorrect, as_number, expect
 from helpers.keras_checks import (
     activation_name,
     frozen_layers_move,
     learning_rate,
+    training_function_is_stale,
     loss_name,
     require_compiled,
     require_model,
@@ -129,7 +130,7 @@ def _check_transfer_head(model3, classifier):
     expect(trainable == 26, f"model3 has {trainable} trainable parameters; the new head alone has "
                             "25 weights + 1 bias = 26.")
     x, y = _iris_like_batch()
-    expect(not frozen_layers_move(model3, layers[:2], x, y),
+    expect(not training_function_is_stale(model3) and not frozen_layers_move(model3, layers[:2], x, y),
            "The hidden layers say `trainable=False`, yet training model3 still changes their weights. "
            "That happens in Keras 3 when `trainable` is changed after the model was compiled and trained: "
            "the training function it built keeps updating them. Call `model3.compile(...)` again after freezing.")
@@ -164,10 +165,7 @@ def _as_vector(values, name):
 
 
 def _check_rmse(value, model3, x_test, y_test):
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise Incorrect(f"`value` should be a single number, the RMSE; it is a {type(value).__name__}.") from None
+    value = as_number(value, "value", "the RMSE")
     require_model(model3, "model3")
     x, y = _as_vector(x_test, "x_test"), _as_vector(y_test, "y_test")
     expect(y.shape[1] == 1, f"`y_test` should be the costs, one number per flower; its shape is {y.shape}.")
@@ -200,10 +198,7 @@ frozen_rmse = float(np.sqrt(np.mean((predictions - y_test) ** 2)))
 # ---------------------------------------------------------------- fine_tune
 def _check_fine_tune(model, frozen_rmse, x_test, y_test):
     require_model(model, "model")
-    try:
-        frozen_rmse = float(frozen_rmse)
-    except (TypeError, ValueError):
-        raise Incorrect("`frozen_rmse` should be the frozen model's RMSE, a number.") from None
+    frozen_rmse = as_number(frozen_rmse, "frozen_rmse", "the frozen model's RMSE")
     layers = weighted_layers(model)
     still_frozen = [i + 1 for i, l in enumerate(layers) if not l.trainable]
     expect(not still_frozen, f"Layer(s) {still_frozen} are still frozen: fine-tuning sets "
@@ -216,7 +211,7 @@ def _check_fine_tune(model, frozen_rmse, x_test, y_test):
            "with a smaller one, e.g. `keras.optimizers.Adam(1e-4)`, so fine-tuning nudges the "
            "transferred weights instead of overwriting them. (Without re-compiling, the old optimiser stays.)")
     x, y = _iris_like_batch()
-    expect(frozen_layers_move(model, layers[:-1], x, y),
+    expect(not training_function_is_stale(model) and frozen_layers_move(model, layers[:-1], x, y),
            "The hidden layers are marked trainable, but training does not change them: the model was "
            "not compiled again after unfreezing. Call `compile(...)` after setting `trainable = True`.")
     require_trained(model, "model")

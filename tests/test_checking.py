@@ -1,0 +1,106 @@
+"""The exercise framework: statuses, never raising, the log, display."""
+
+import json
+
+import pytest
+
+from helpers import results_log
+from helpers.checking import Exercise, Incorrect, Result, as_number, expect
+
+
+def _square_checker(value, n):
+    expect(value == n * n, f"{value} is not {n} squared; multiply {n} by itself.")
+    return "Right."
+
+
+def _broken_checker(value):
+    return {}["missing"]
+
+
+square = Exercise("00-test", "square", _square_checker, hints=["first", "second"], solution="value = n * n")
+broken = Exercise("00-test", "broken", _broken_checker, hints=["h"], solution="")
+
+
+@pytest.fixture
+def log(tmp_path, monkeypatch):
+    path = tmp_path / "log.jsonl"
+    monkeypatch.setenv("COURSE_RESULTS", str(path))
+    return path
+
+
+def test_correct_and_incorrect(log):
+    assert square.check(9, 3).status == "correct"
+    wrong = square.check(8, 3)
+    assert (wrong.status, wrong.points, wrong.max_points) == ("incorrect", 0, 1)
+    assert "multiply 3 by itself" in wrong.message
+
+
+@pytest.mark.parametrize("blank", [None, ...])
+def test_blank_is_unattempted(log, blank):
+    result = square.check(blank, 3)
+    assert result.status == "unattempted" and "`value`" in result.message
+
+
+def test_exception_in_check_is_reported_not_raised(log):
+    result = broken.check(1)
+    assert result.status == "error"
+    assert "KeyError" in result.message and "could not finish" in result.message
+
+
+def test_wrong_arguments_are_reported_not_raised(log):
+    result = square.check(1)
+    assert result.status == "error" and "check() takes (value, n)" in result.message
+
+
+def test_every_check_is_logged(log):
+    square.check(9, 3)
+    square.check(..., 3)
+    records = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [r["status"] for r in records] == ["correct", "unattempted"]
+    assert records[0]["episode"] == "00-test" and records[0]["exercise"] == "square"
+
+
+def test_evaluate_does_not_log(log):
+    square.evaluate(9, 3)
+    assert not log.exists()
+
+
+def test_unwritable_log_does_not_stop_the_learner(tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    monkeypatch.setenv("COURSE_RESULTS", str(blocker / "log.jsonl"))
+    assert square.check(9, 3).passed
+
+
+def test_assert_passed(log):
+    assert square.assert_passed(9, 3).passed
+    with pytest.raises(AssertionError, match="does not pass its own check"):
+        square.assert_passed(8, 3)
+
+
+def test_hints_step_through_then_repeat():
+    exercise = Exercise("00-test", "e", _square_checker, hints=["first", "second"], solution="x")
+    assert [exercise.hint().text for _ in range(3)] == ["first", "second", "second"]
+    assert "```python" in exercise.solution()._repr_markdown_()
+
+
+def test_result_displays_in_terminal_and_notebook():
+    result = Result("00-test", "square", "incorrect", "8 is <not> 9", 0, 1)
+    assert "square: incorrect (0/1)" in str(result) and "8 is <not> 9" in str(result)
+    assert "&lt;not&gt;" in result._repr_html_()
+
+
+def test_as_number():
+    import numpy as np
+
+    assert as_number(np.float32(0.5), "v") == 0.5
+    assert as_number(np.array([0.25]), "v") == 0.25
+    for bad in ("0.7", [1, 2], {"a": 1}):
+        with pytest.raises(Incorrect, match="single number"):
+            as_number(bad, "v")
+
+
+def test_results_log_skips_garbage(tmp_path):
+    path = tmp_path / "log.jsonl"
+    path.write_text('not json\n[1]\n{"exercise": "a", "episode": "e", "status": "correct"}\n')
+    assert len(results_log.read(path)) == 1

@@ -1,0 +1,75 @@
+"""`python -m helpers doctor | fetch | progress` as a learner or instructor runs them."""
+
+import json
+import os
+import subprocess
+import sys
+
+from helpers import build
+
+
+def run(*args, env=None, **kw):
+    return subprocess.run([sys.executable, "-m", "helpers", *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, cwd=kw.get("cwd", build.ROOT), timeout=300)
+
+
+def test_doctor_reports_versions_and_missing_data(tmp_path):
+    result = run("doctor", env={"KERAS_HOME": str(tmp_path)})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ok          tensorflow 2.21" in result.stdout
+    assert "GPU" in result.stdout
+    assert "missing     mnist" in result.stdout and "python -m helpers fetch mnist" in result.stdout
+
+
+def test_doctor_strict_fails_when_data_is_missing(tmp_path):
+    result = run("doctor", "--strict", env={"KERAS_HOME": str(tmp_path)})
+    assert result.returncode == 1 and "python -m helpers fetch --all" in result.stdout
+
+
+def test_doctor_fails_on_a_broken_package(tmp_path):
+    (tmp_path / "seaborn").mkdir()
+    (tmp_path / "seaborn" / "__init__.py").write_text("raise ImportError('broken on purpose')")
+    result = run("doctor", env={"PYTHONPATH": str(tmp_path), "KERAS_HOME": str(tmp_path)})
+    assert result.returncode == 1
+    assert "MISSING     seaborn: ImportError: broken on purpose" in result.stdout
+
+
+def test_fetch_without_names_lists_resources():
+    result = run("fetch")
+    assert result.returncode == 2 and "densenet121_imagenet_notop" in result.stdout
+
+
+def test_fetch_unknown_name_fails_clearly(tmp_path):
+    result = run("fetch", "imagenet", env={"KERAS_HOME": str(tmp_path)})
+    assert result.returncode == 1 and "no course resource named 'imagenet'" in result.stdout
+
+
+def test_fetch_from_a_mirror_folder(tmp_path):
+    """An instructor's USB stick: `fetch --mirror DIR` fills the cache without a network."""
+    import numpy as np
+
+    mirror = tmp_path / "usb"
+    mirror.mkdir()
+    for split, n in (("train", 878), ("test", 5)):
+        np.save(mirror / f"{split}_images.npy", np.zeros((n, 64, 64, 3), "uint8"))
+        np.save(mirror / f"{split}_labels.npy", np.arange(n) % 10)
+    result = run("fetch", "dollar_street_10", "--mirror", str(mirror), env={"KERAS_HOME": str(tmp_path / "home")})
+    assert result.returncode == 0, result.stdout
+    assert (tmp_path / "home" / "datasets" / "dollar-street-10" / "train_images.npy").is_file()
+
+
+def test_progress_summarises_the_log(tmp_path):
+    log = tmp_path / "results.jsonl"
+    records = [{"episode": "01-iris-cost", "exercise": "rmse", "status": "incorrect", "points": 0, "max_points": 1},
+               {"episode": "01-iris-cost", "exercise": "rmse", "status": "correct", "points": 1, "max_points": 1}]
+    log.write_text("".join(json.dumps(r) + "\n" for r in records))
+    result = run("progress", env={"COURSE_RESULTS": str(log)})
+    assert result.returncode == 0
+    assert "01-iris-cost rmse" in result.stdout and "correct" in result.stdout
+    assert "build_classifier" in result.stdout and "not checked" in result.stdout
+    assert "Total: 1/4 points" in result.stdout
+
+
+def test_build_check_from_another_folder(tmp_path):
+    result = run("build", "--check", cwd=tmp_path)
+    assert result.returncode == 0 and "match their masters" in result.stdout

@@ -1,0 +1,217 @@
+"""The data layer: verified atomic downloads, the cache, mirrors, and honest loaders."""
+
+import gzip
+import hashlib
+import http.server
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from helpers.data import cache, registry
+from helpers.data.download import DownloadError, download, verify_file
+
+PAYLOAD = os.urandom(200_000)
+SHA = hashlib.sha256(PAYLOAD).hexdigest()
+DEBIAN_FASHION = Path("/usr/share/datasets/fashion-mnist")
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    hits = 0
+
+    def do_GET(self):
+        Handler.hits += 1
+        if self.path.startswith("/good"):
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(PAYLOAD)))
+            self.end_headers()
+            self.wfile.write(PAYLOAD)
+        elif self.path.startswith("/cut"):  # promises everything, sends half, hangs up
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(PAYLOAD)))
+            self.end_headers()
+            self.wfile.write(PAYLOAD[: len(PAYLOAD) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+        else:
+            self.send_error(404)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server():
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+def test_good_download_is_verified_and_atomic(server, tmp_path):
+    dest = tmp_path / "sub" / "file.bin"
+    download(f"{server}/good", dest, sha256=SHA, size=len(PAYLOAD), progress=False)
+    assert dest.read_bytes() == PAYLOAD
+    assert list(dest.parent.iterdir()) == [dest]  # no .part left behind
+
+
+def test_verified_file_is_not_downloaded_again(server, tmp_path):
+    dest = tmp_path / "file.bin"
+    download(f"{server}/good", dest, sha256=SHA, progress=False)
+    hits = Handler.hits
+    download(f"{server}/good", dest, sha256=SHA, progress=False)
+    assert Handler.hits == hits
+
+
+def test_wrong_hash_is_rejected_and_not_kept(server, tmp_path):
+    dest = tmp_path / "file.bin"
+    with pytest.raises(DownloadError, match="corrupt.*SHA-256"):
+        download(f"{server}/good", dest, sha256="0" * 64, progress=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_connection_cut_mid_file_is_rejected(server, tmp_path):
+    dest = tmp_path / "file.bin"
+    with pytest.raises(DownloadError):
+        download(f"{server}/cut", dest, progress=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unreachable_host_says_so(tmp_path):
+    with pytest.raises(DownloadError, match="could not download"):
+        download("http://127.0.0.1:9/none", tmp_path / "f", progress=False, timeout=2)
+
+
+def _resource(server, **kw):
+    return registry.Resource(
+        name="test", title="Test data", kind="dataset", subdir="datasets/test",
+        files=(registry.RemoteFile("file.bin", f"{server}/good", sha256=SHA, size=len(PAYLOAD)),),
+        licence="-", citation="-", episodes=(), **kw)
+
+
+def test_corrupt_cached_file_is_replaced(server, tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    resource = _resource(server)
+    target = cache.paths(resource)["file.bin"]
+    target.parent.mkdir(parents=True)
+    target.write_bytes(PAYLOAD[:1000])  # a partial download from some earlier attempt
+    assert "bytes, expected" in cache.problem(resource)
+    with pytest.raises(cache.DataMissing, match="python -m helpers fetch test"):
+        cache.require(resource)
+    cache.fetch(resource, progress=False)
+    assert target.read_bytes() == PAYLOAD and cache.is_cached(resource)
+
+
+def test_fetch_prefers_a_verified_mirror(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "home"))
+    mirror = tmp_path / "usb"
+    mirror.mkdir()
+    (mirror / "file.bin").write_bytes(PAYLOAD)
+    resource = _resource("http://127.0.0.1:9")  # unreachable: must not be needed
+    cache.fetch(resource, mirrors=(str(mirror),), progress=False)
+    assert cache.is_cached(resource)
+
+
+def test_missing_message_says_what_and_how(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    message = cache.missing_message(registry.get("mnist"))
+    assert "MNIST" in message and "python -m helpers fetch mnist" in message
+    assert str(tmp_path / "datasets") in message and "mnist.npz" in message
+
+
+def test_registry_entries_are_complete():
+    for resource in registry.RESOURCES.values():
+        assert resource.files and resource.licence and resource.citation and resource.episodes
+        assert all(f.url.startswith("https://") for f in resource.files)
+    with pytest.raises(KeyError, match="known: mnist"):
+        registry.get("imagenet")
+
+
+def _write_idx(folder, counts, truncate=None):
+    """idx files as Fashion-MNIST ships them: magic, count, (rows, cols,) then the bytes."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, n in counts.items():
+        if "images" in name:
+            body = (2051).to_bytes(4, "big") + n.to_bytes(4, "big") + (28).to_bytes(4, "big") * 2 + bytes(n * 784)
+        else:
+            body = (2049).to_bytes(4, "big") + n.to_bytes(4, "big") + bytes(n)
+        data = gzip.compress(body)
+        (folder / name).write_bytes(data[:truncate] if truncate and name.startswith("t10k-images") else data)
+
+
+def test_fashion_mnist_content_check(tmp_path):
+    check = registry.get("fashion_mnist").content_check
+    counts = {"train-labels-idx1-ubyte.gz": 60000, "train-images-idx3-ubyte.gz": 60000,
+              "t10k-labels-idx1-ubyte.gz": 10000, "t10k-images-idx3-ubyte.gz": 10000}
+    good, bad = tmp_path / "good", tmp_path / "bad"
+    _write_idx(good, counts)
+    _write_idx(bad, counts, truncate=500)
+    assert check({n: good / n for n in counts}) is None
+    assert "not a complete gzip" in check({n: bad / n for n in counts})
+
+
+@pytest.mark.skipif(not DEBIAN_FASHION.is_dir(), reason="Debian's dataset-fashion-mnist is not installed")
+def test_debian_fashion_mnist_verifies(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    resource = registry.get("fashion_mnist")
+    cache.fetch(resource, progress=False)  # from the Debian mirror, no network
+    assert cache.is_cached(resource)
+
+
+def test_dollar_street_content_check(tmp_path):
+    check = registry.get("dollar_street_10").content_check
+    rng = np.random.default_rng(0)
+    arrays = {"train_images.npy": rng.integers(0, 255, (878, 64, 64, 3), dtype="uint8"),
+              "train_labels.npy": rng.integers(0, 10, 878), "test_images.npy": np.zeros((10, 64, 64, 3), "uint8"),
+              "test_labels.npy": np.arange(10)}
+    for name, array in arrays.items():
+        np.save(tmp_path / name, array)
+    paths = {n: tmp_path / n for n in arrays}
+    assert check(paths) is None
+    np.save(tmp_path / "test_labels.npy", np.arange(10) + 5)
+    assert "outside 0-9" in check(paths)
+
+
+def _load_mnist_in_fresh_process(tmp_path, profile, hide_debian=False):
+    code = ("import helpers.data.loaders as L, helpers.data.registry as R, dataclasses\n"
+            + ("R.RESOURCES['fashion_mnist'] = dataclasses.replace(R.RESOURCES['fashion_mnist'], mirrors=())\n"
+               if hide_debian else "")
+            + "d = L.load_mnist(); print('LOADED', d.name, d.stand_in, d.x_train.shape[1:], d.x_train.dtype)")
+    env = {**os.environ, "KERAS_HOME": str(tmp_path), "COURSE_PROFILE": profile}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+
+
+def test_full_profile_without_mnist_says_how_to_get_it(tmp_path):
+    run = _load_mnist_in_fresh_process(tmp_path, "full")
+    assert run.returncode != 0
+    assert "DataMissing" in run.stderr and "python -m helpers fetch mnist" in run.stderr
+
+
+def test_quick_profile_digits_stand_in_announces_itself(tmp_path):
+    run = _load_mnist_in_fresh_process(tmp_path, "quick", hide_debian=True)
+    assert run.returncode == 0, run.stderr
+    assert "STAND-IN DATA" in run.stdout and "not MNIST's" in run.stdout
+    assert "LOADED scikit-learn digits (8x8 scaled to 28x28) True (28, 28) uint8" in run.stdout
+
+
+@pytest.mark.skipif(not DEBIAN_FASHION.is_dir(), reason="Debian's dataset-fashion-mnist is not installed")
+def test_quick_profile_prefers_fashion_mnist(tmp_path):
+    run = _load_mnist_in_fresh_process(tmp_path, "quick")
+    assert run.returncode == 0, run.stderr
+    assert "uses Fashion-MNIST in its place" in run.stdout
+    assert "LOADED Fashion-MNIST True (28, 28) uint8" in run.stdout
+
+
+def test_verify_file_reasons(tmp_path):
+    path = tmp_path / "f"
+    assert verify_file(path) == "missing"
+    path.write_bytes(b"abc")
+    assert verify_file(path, size=4) == "3 bytes, expected 4"
+    assert verify_file(path, md5="0" * 32) == "MD5 does not match"
+    assert verify_file(path, md5=hashlib.md5(b"abc").hexdigest(), size=3) is None
