@@ -114,3 +114,17 @@ def training_function_is_stale(model) -> bool:
         return False
     tracked = {id(v) for v in getattr(optimizer, "_trainable_variables", [])}
     return tracked != {id(v) for v in model.trainable_variables}
+
+
+def trainable_changed_since_compile(model) -> list[str]:
+    """Names of layers whose ``trainable`` flag changed after the model was last compiled.
+
+    Keras 3 records the flags at ``compile()`` (the record behind its own
+    warning about this); a change since then takes effect only after the next
+    compile, or not at all if the training function was already built.
+    """
+    recorded = getattr(model, "_compiled_trainable_state", None)
+    if not getattr(model, "compiled", False) or recorded is None:
+        return []
+    return [layer.name for layer in model._flatten_layers() if layer in recorded
+            and layer.trainable != recorded[layer]]
