@@ -137,14 +137,16 @@ source.save(SOURCE_PATH)
 #
 # Write `load_and_freeze(path, n_fixed)`: load the saved model, freeze its first `n_fixed` layers,
 # compile it again (SGD, categorical cross-entropy) and return it. `load_model` compiles the model
-# it loads; changing `trainable` afterwards needs a new `compile`.
+# it loads; changing `trainable` afterwards needs a new `compile`. Try it: `one_fixed` is the
+# problem-1 model with one layer fixed.
 
 # %%
 # TODO: write `load_and_freeze(path, n_fixed)`
 load_and_freeze = ...
+one_fixed = ...
 
 # %%
-ex.load_and_freeze.check(load_and_freeze(SOURCE_PATH, 1), 1)
+ex.load_and_freeze.check(one_fixed, 1)
 
 # %% [markdown]
 # ## 4. Thirty repeats in seconds, not minutes
@@ -289,30 +291,34 @@ print(f"fixed=2, {len(many_sources)} sources, one run each: mean {np.mean(many_s
 #
 # Write `reinit_after_first(source_model)`: a model with the blobs architecture whose first hidden
 # layer has the problem-1 weights and whose second hidden layer and output start from fresh random
-# weights; every layer trainable; compiled with SGD and categorical cross-entropy.
+# weights; every layer trainable; compiled with SGD and categorical cross-entropy. Apply it to a
+# freshly loaded problem-1 model to make `reinit_model`.
 
 # %%
 # TODO: write `reinit_after_first(source_model)`
 reinit_after_first = ...
+reinit_model = ...
 
 # %%
-ex.reinit_layers.check(reinit_after_first(keras.models.load_model(SOURCE_PATH)),
-                               keras.models.load_model(SOURCE_PATH))
+ex.reinit_layers.check(reinit_model, keras.models.load_model(SOURCE_PATH))
 
 # %% [markdown]
 # ### Exercise 4: a new layer on top (`add_hidden_layer`)
 #
 # Write `with_new_hidden_layer(source_model)`: the source's two hidden layers, frozen with their
 # weights, then a new `Dense(5, relu)` hidden layer and a new `Dense(3, softmax)` output, compiled
-# after freezing.
+# after freezing. Apply it to `source_for_check` to make `deeper_model`.
+
+# %%
+source_for_check = keras.models.load_model(SOURCE_PATH)
 
 # %%
 # TODO: write `with_new_hidden_layer(source_model)`
 with_new_hidden_layer = ...
+deeper_model = ...
 
 # %%
-source_for_check = keras.models.load_model(SOURCE_PATH)
-ex.add_hidden_layer.check(with_new_hidden_layer(source_for_check), source_for_check)
+ex.add_hidden_layer.check(deeper_model, source_for_check)
 
 # %% [markdown]
 # Both new set-ups run with the same protocol and repeats (each network starts from its own freshly

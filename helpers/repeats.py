@@ -74,7 +74,7 @@ def fit_repeats(networks: list, x, y, *, epochs: int, batch_size: int, optimizer
     model.compile(optimizer=optimizer, loss=[loss] * len(networks), steps_per_execution=steps)
     data = shuffled_batches(x, y, len(networks), epochs, batch_size, seed)
     with _no_retracing_warnings():
-        model.fit(data, epochs=1, steps_per_epoch=steps, verbose=0)
+        model.fit(data, epochs=1, steps_per_epoch=steps, shuffle=False, verbose=0)
     return model
 
 

@@ -137,7 +137,8 @@ source.save(SOURCE_PATH)
 #
 # Write `load_and_freeze(path, n_fixed)`: load the saved model, freeze its first `n_fixed` layers,
 # compile it again (SGD, categorical cross-entropy) and return it. `load_model` compiles the model
-# it loads; changing `trainable` afterwards needs a new `compile`.
+# it loads; changing `trainable` afterwards needs a new `compile`. Try it: `one_fixed` is the
+# problem-1 model with one layer fixed.
 
 # %%
 def load_and_freeze(path, n_fixed):
@@ -148,8 +149,10 @@ def load_and_freeze(path, n_fixed):
     return model
 
 
+one_fixed = load_and_freeze(SOURCE_PATH, 1)
+
 # %%
-ex.load_and_freeze.assert_passed(load_and_freeze(SOURCE_PATH, 1), 1)
+ex.load_and_freeze.assert_passed(one_fixed, 1)
 
 # %% [markdown]
 # ## 4. Thirty repeats in seconds, not minutes
@@ -306,7 +309,8 @@ assert np.std(many_sources, ddof=1) > 2 * np.std(one_source, ddof=1), "sources d
 #
 # Write `reinit_after_first(source_model)`: a model with the blobs architecture whose first hidden
 # layer has the problem-1 weights and whose second hidden layer and output start from fresh random
-# weights; every layer trainable; compiled with SGD and categorical cross-entropy.
+# weights; every layer trainable; compiled with SGD and categorical cross-entropy. Apply it to a
+# freshly loaded problem-1 model to make `reinit_model`.
 
 # %%
 def reinit_after_first(source_model):
@@ -316,16 +320,20 @@ def reinit_after_first(source_model):
     return model
 
 
+reinit_model = reinit_after_first(keras.models.load_model(SOURCE_PATH))
+
 # %%
-ex.reinit_layers.assert_passed(reinit_after_first(keras.models.load_model(SOURCE_PATH)),
-                               keras.models.load_model(SOURCE_PATH))
+ex.reinit_layers.assert_passed(reinit_model, keras.models.load_model(SOURCE_PATH))
 
 # %% [markdown]
 # ### Exercise 4: a new layer on top (`add_hidden_layer`)
 #
 # Write `with_new_hidden_layer(source_model)`: the source's two hidden layers, frozen with their
 # weights, then a new `Dense(5, relu)` hidden layer and a new `Dense(3, softmax)` output, compiled
-# after freezing.
+# after freezing. Apply it to `source_for_check` to make `deeper_model`.
+
+# %%
+source_for_check = keras.models.load_model(SOURCE_PATH)
 
 # %%
 def with_new_hidden_layer(source_model):
@@ -340,9 +348,10 @@ def with_new_hidden_layer(source_model):
     return model
 
 
+deeper_model = with_new_hidden_layer(source_for_check)
+
 # %%
-source_for_check = keras.models.load_model(SOURCE_PATH)
-ex.add_hidden_layer.assert_passed(with_new_hidden_layer(source_for_check), source_for_check)
+ex.add_hidden_layer.assert_passed(deeper_model, source_for_check)
 
 # %% [markdown]
 # Both new set-ups run with the same protocol and repeats (each network starts from its own freshly

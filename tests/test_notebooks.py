@@ -17,7 +17,7 @@ from helpers import build
 from helpers.checking import exercises_of
 from helpers.exercises import EPISODE_MODULES
 
-FULL_PROFILE_EPISODES = ["01-iris-cost"]  # their data ship with the course
+FULL_PROFILE_EPISODES = ["01-iris-cost", "02-blobs"]  # their data ship with the course or are generated
 
 
 def execute(path, tmp_path, profile, allow_errors=False):

@@ -7,6 +7,7 @@ from helpers.data.loaders import (
     IRIS_FEATURES,
     ImageData,
     load_iris,
+    load_cifar10,
     load_iris_cost,
     load_mnist,
 )
@@ -15,5 +16,5 @@ from helpers.data.registry import RESOURCES, Resource, get
 __all__ = [
     "COURSE_DATA", "IRIS_FEATURES", "DataMissing", "DownloadError", "ImageData", "RESOURCES",
     "Resource", "download", "fetch", "get", "is_cached", "keras_home", "load_iris",
-    "load_iris_cost", "load_mnist", "missing_message", "require", "verify_file",
+    "load_cifar10", "load_iris_cost", "load_mnist", "missing_message", "require", "verify_file",
 ]

@@ -92,3 +92,30 @@ def load_mnist() -> ImageData:
         "Its numbers are not MNIST's. Run `python -m helpers fetch mnist` for the real data."
     )
     return data
+
+
+def load_cifar10() -> ImageData:
+    """CIFAR-10 via ``keras.datasets.cifar10``; in the quick profile an announced stand-in if absent.
+
+    The stand-in is Fashion-MNIST (or scikit-learn's digits) padded to 32x32 and
+    repeated over three colour channels, so shapes match and code runs unchanged.
+    """
+    import keras
+
+    resource = get("cifar10")
+    if cache.is_cached(resource):
+        (x_train, y_train), (x_test, y_test) = keras.datasets.cifar10.load_data()
+        return ImageData(x_train, y_train.ravel(), x_test, y_test.ravel(), "CIFAR-10", False)
+    if not is_quick():
+        raise cache.DataMissing(cache.missing_message(resource))
+    small = _fashion_mnist() or _digits_28()
+
+    def to_rgb32(images):
+        return np.repeat(np.pad(images, ((0, 0), (2, 2), (2, 2)))[..., None], 3, axis=-1)
+
+    _announce(
+        f"CIFAR-10 is not cached, so the quick profile uses {small.name}, padded to 32x32x3, in its place. "
+        "Its numbers are not CIFAR-10's. Run `python -m helpers fetch cifar10` for the real data."
+    )
+    return ImageData(to_rgb32(small.x_train), small.y_train, to_rgb32(small.x_test), small.y_test,
+                     f"{small.name} as 32x32x3", True)

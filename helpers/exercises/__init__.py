@@ -3,4 +3,5 @@
 EPISODE_MODULES = {
     "01-iris-cost": "helpers.exercises.iris_cost",
     "02-blobs": "helpers.exercises.blobs",
+    "03-mnist": "helpers.exercises.mnist",
 }

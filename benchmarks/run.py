@@ -1,0 +1,113 @@
+"""Run each solution notebook in the full and quick profiles and tabulate what it measured.
+
+    python benchmarks/run.py [--profiles full quick] [--episodes 01-iris-cost 02-blobs ...]
+                             [--write benchmarks/README.md]
+
+For every episode and profile the notebook is executed top to bottom in a
+fresh kernel (nbclient); one extra cell then prints the episode's key numbers
+(the variables named in KEY_NUMBERS) as JSON. A profile whose data are not
+cached is reported as skipped with the reason, not run on a stand-in, except
+the quick profile, whose stand-ins announce themselves and are labelled here.
+The speed-ups against the seed's protocol are measured inside the notebooks,
+in the same run (e.g. episode 02 times one plain `fit` the seed's way).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+KEY_NUMBERS = {
+    "01-iris-cost": ["test_accuracy", "frozen_rmse", "scratch_rmse", "random_frozen_rmse", "fine_rmse",
+                     "mean_rmse", "noise_floor"],
+    "02-blobs": ["experiment_seconds", "plain_estimate", "summary", "bayes"],
+    "03-mnist": ["data.name", "source_accuracy", "frozen_accuracy", "scratch_accuracy",
+                 "np.mean(scratch_timer.times)", "np.mean(frozen_timer.times)"],
+    "04-dollar-street": [],
+}
+NEEDS = {"03-mnist": ["mnist", "cifar10"], "04-dollar-street": ["dollar_street_10", "densenet121_imagenet_notop"]}
+
+REPORT = """
+import json as _json, numpy as _np, pandas as _pd
+def _plain(v):
+    if isinstance(v, _pd.DataFrame): return {k: {c: round(float(x), 4) for c, x in r.items()} for k, r in v.to_dict("index").items()}
+    try: return round(float(v), 4)
+    except (TypeError, ValueError): return str(v)
+print("KEY-NUMBERS" + _json.dumps({k: _plain(eval(k)) for k in KEYS}))
+"""
+
+
+def missing_data(episode: str) -> list[str]:
+    from helpers.data import RESOURCES, is_cached
+
+    return [name for name in NEEDS.get(episode, []) if not is_cached(RESOURCES[name])]
+
+
+def run(episode: str, profile: str) -> dict:
+    nb = nbformat.read(ROOT / "solutions" / f"{episode}.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(f"KEYS = {KEY_NUMBERS.get(episode, [])!r}\n{REPORT}"))
+    env_before = {k: os.environ.get(k) for k in ("COURSE_PROFILE", "COURSE_RESULTS")}
+    with tempfile.TemporaryDirectory() as work:
+        os.environ.update(COURSE_PROFILE=profile, COURSE_RESULTS=str(Path(work) / "results.jsonl"))
+        start = time.perf_counter()
+        try:
+            NotebookClient(nb, timeout=1800, kernel_name="python3",
+                           resources={"metadata": {"path": work}}).execute()
+        finally:
+            for k, v in env_before.items():
+                os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+        seconds = time.perf_counter() - start
+    text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    numbers = json.loads(text.split("KEY-NUMBERS", 1)[1].splitlines()[0]) if "KEY-NUMBERS" in text else {}
+    return {"episode": episode, "profile": profile, "seconds": round(seconds, 1),
+            "stand_in": "STAND-IN DATA" in text, "numbers": numbers}
+
+
+def table(rows: list[dict]) -> str:
+    lines = ["| episode | profile | wall time (s) | data | key numbers |", "|---|---|---:|---|---|"]
+    for r in rows:
+        if "skipped" in r:
+            lines.append(f"| {r['episode']} | {r['profile']} | – | skipped: {r['skipped']} | |")
+            continue
+        data = "announced stand-in" if r["stand_in"] else "real"
+        numbers = "; ".join(f"{k} = {v}" for k, v in r["numbers"].items())
+        lines.append(f"| {r['episode']} | {r['profile']} | {r['seconds']} | {data} | {numbers} |")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profiles", nargs="+", default=["full", "quick"], choices=["full", "quick"])
+    parser.add_argument("--episodes", nargs="+", default=sorted(p.stem for p in (ROOT / "masters").glob("[0-9]*.py")))
+    parser.add_argument("--write", type=Path, help="also replace the table in this Markdown file")
+    args = parser.parse_args(argv)
+    rows = []
+    for episode in args.episodes:
+        for profile in args.profiles:
+            missing = missing_data(episode)
+            if profile == "full" and missing:
+                rows.append({"episode": episode, "profile": profile, "skipped": f"not cached: {', '.join(missing)}"})
+            else:
+                rows.append(run(episode, profile))
+            print(json.dumps(rows[-1]), flush=True)
+    machine = f"{platform.machine()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}"
+    report = f"Measured {time.strftime('%Y-%m-%d')} on {machine}.\n\n{table(rows)}\n"
+    print(report)
+    if args.write:
+        text = args.write.read_text() if args.write.exists() else "# Benchmarks\n\n<!-- table -->\n<!-- /table -->\n"
+        head, rest = text.split("<!-- table -->", 1)
+        args.write.write_text(f"{head}<!-- table -->\n{report}<!-- /table -->{rest.split('<!-- /table -->', 1)[1]}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

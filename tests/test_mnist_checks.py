@@ -1,0 +1,151 @@
+"""Episode 03's checks against right answers and the mistakes learners make."""
+
+import keras
+import numpy as np
+import pytest
+
+from helpers.exercises import mnist as ex
+
+
+def assert_status(result, status, *words):
+    assert result.status == status, str(result)
+    for word in words:
+        assert word.lower() in result.message.lower(), f"{word!r} not in: {result.message}"
+
+
+# ---------------------------------------------------------------- split_by_label
+def right_split(x, y):
+    low = y < 5
+    return x[low], y[low], x[~low], y[~low] - 5
+
+
+def test_split_right():
+    assert_status(ex.split_by_label.evaluate(right_split), "correct")
+
+
+def test_split_not_shifted():
+    def fn(x, y):
+        low = y < 5
+        return x[low], y[low], x[~low], y[~low]
+    assert_status(ex.split_by_label.evaluate(fn), "incorrect", "subtract 5")
+
+
+def test_split_wrong_boundary():
+    def fn(x, y):
+        low = y <= 5
+        return x[low], y[low], x[~low], y[~low] - 5
+    assert_status(ex.split_by_label.evaluate(fn), "incorrect", "exactly the digits 0-4", "y < 5")
+
+
+def test_split_unpaired():
+    def fn(x, y):
+        low = y < 5
+        return x[:low.sum()], y[low], x[low.sum():], y[~low] - 5  # x sliced, not masked
+    assert_status(ex.split_by_label.evaluate(fn), "incorrect", "line up")
+
+
+def test_split_wrong_return_and_raises():
+    assert_status(ex.split_by_label.evaluate(lambda x, y: (x, y)), "incorrect", "four arrays")
+    assert_status(ex.split_by_label.evaluate(lambda x, y: x[y < 5, 99]), "incorrect", "raised IndexError")
+    assert_status(ex.split_by_label.evaluate(right_split(np.zeros((2, 28, 28)), np.array([1, 7]))),
+                  "incorrect", "function itself")
+    assert_status(ex.split_by_label.evaluate(...), "unattempted")
+
+
+# ---------------------------------------------------------------- freeze_features
+def make(num_classes=5):
+    features = [keras.layers.Conv2D(4, 3, activation="relu"), keras.layers.MaxPooling2D(2),
+                keras.layers.Flatten()]
+    head = [keras.layers.Dense(8, activation="relu"), keras.layers.Dense(num_classes, activation="softmax")]
+    model = keras.Sequential([keras.Input((28, 28, 1))] + features + head)
+    return model, features
+
+
+def compile_(model):
+    model.compile(optimizer=keras.optimizers.Adadelta(1.0), loss="sparse_categorical_crossentropy")
+
+
+def trained(model):
+    rng = np.random.default_rng(0)
+    model.fit(rng.random((32, 28, 28, 1), dtype="float32"), np.arange(32) % 5, epochs=1, verbose=0)
+
+
+@pytest.fixture
+def trained_model():
+    model, features = make()
+    compile_(model)
+    trained(model)
+    return model, features
+
+
+def test_freeze_right(trained_model):
+    model, features = trained_model
+    for layer in features:
+        layer.trainable = False
+    compile_(model)
+    assert_status(ex.freeze_features.evaluate(model, features), "correct", "compiled after freezing")
+
+
+def test_freeze_forgot_to_compile(trained_model):
+    model, features = trained_model
+    for layer in features:
+        layer.trainable = False
+    assert_status(ex.freeze_features.evaluate(model, features), "incorrect", "compile(...)` again")
+
+
+def test_freeze_not_frozen(trained_model):
+    model, features = trained_model
+    compile_(model)
+    assert_status(ex.freeze_features.evaluate(model, features), "incorrect", "still trainable")
+
+
+def test_freeze_head_frozen_too(trained_model):
+    model, features = trained_model
+    for layer in model.layers:
+        layer.trainable = False
+    compile_(model)
+    assert_status(ex.freeze_features.evaluate(model, features), "incorrect", "frozen too")
+
+
+def test_freeze_other_layers(trained_model):
+    model, _ = trained_model
+    _, other_features = make()
+    assert_status(ex.freeze_features.evaluate(model, other_features), "incorrect", "very same")
+
+
+def test_freeze_bad_arguments(trained_model):
+    model, features = trained_model
+    assert_status(ex.freeze_features.evaluate(model, "features"), "incorrect", "list of feature layers")
+    assert_status(ex.freeze_features.evaluate(None, features), "unattempted")
+
+
+# ---------------------------------------------------------------- epoch_times
+def test_times_right():
+    assert_status(ex.epoch_times.evaluate([9.1, 8.8, 8.9], [4.6, 4.4, 4.5]), "correct", "50%")
+    ratio = np.mean([4.6, 4.4, 4.5]) / np.mean([9.1, 8.8, 8.9])
+    assert_status(ex.epoch_times.evaluate([9.1, 8.8, 8.9], [4.6, 4.4, 4.5], ratio), "correct")
+
+
+def test_times_ratio_inverted():
+    ratio = np.mean([9.1, 8.8, 8.9]) / np.mean([4.6, 4.4, 4.5])
+    assert_status(ex.epoch_times.evaluate([9.1, 8.8, 8.9], [4.6, 4.4, 4.5], ratio), "incorrect", "full/frozen")
+
+
+def test_times_ratio_wrong():
+    assert_status(ex.epoch_times.evaluate([9.0, 9.0], [4.5, 4.5], 0.8), "incorrect", "not 0.800")
+
+
+def test_times_frozen_not_faster():
+    assert_status(ex.epoch_times.evaluate([4.0, 4.1], [9.0, 9.2]), "incorrect", "should be faster", "compile")
+
+
+def test_times_timestamps_and_cumulative():
+    assert_status(ex.epoch_times.evaluate([1.79e9, 1.79e9 + 9], [4.5, 4.4]), "incorrect", "clock readings")
+    assert_status(ex.epoch_times.evaluate([9, 18, 27, 36], [4.5, 4.4]), "incorrect", "cumulative")
+
+
+def test_times_bad_input():
+    assert_status(ex.epoch_times.evaluate([], [1.0]), "incorrect", "empty")
+    assert_status(ex.epoch_times.evaluate(["fast"], [1.0]), "incorrect", "list of seconds")
+    assert_status(ex.epoch_times.evaluate([9.0, -1.0], [1.0]), "incorrect", "positive")
+    assert_status(ex.epoch_times.evaluate(..., [1.0]), "unattempted")
