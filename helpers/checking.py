@@ -91,9 +91,12 @@ class Exercise:
     """One graded exercise of one episode."""
 
     def __init__(self, episode: str, name: str, checker, hints: list[str], solution: str,
-                 points: int = 1, success: str = "Well done."):
+                 grade_args: str, points: int = 1, success: str = "Well done."):
+        """``grade_args``: the notebook expressions an instructor's grader passes to the check
+        (e.g. ``"model3, classifier"``); a test keeps them equal to the episode's check cell."""
         self.episode, self.name, self.checker = episode, name, checker
         self.hints, self.solution_code, self.points, self.success = hints, solution, points, success
+        self.grade_args = grade_args
         self._params = list(inspect.signature(checker).parameters)
         self._hints_shown = 0
 

@@ -1,4 +1,4 @@
-"""The course's command line: ``python -m helpers {build,fetch,doctor,progress}``."""
+"""The course's command line: ``python -m helpers {build,fetch,doctor,progress,grade}``."""
 
 from __future__ import annotations
 
@@ -63,6 +63,18 @@ def _progress(args) -> int:
     return report(path=args.log)
 
 
+def _grade(args) -> int:
+    from pathlib import Path
+
+    from helpers.grade_report import grade
+
+    rows = grade(args.paths, csv_path=Path(args.csv) if args.csv else None,
+                 feedback=Path(args.feedback) if args.feedback else None, jobs=args.jobs,
+                 cell_timeout=args.timeout, notebook_timeout=args.notebook_timeout,
+                 profile=args.profile, progress=Path(args.progress) if args.progress else None)
+    return 0 if rows else 1
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -82,6 +94,16 @@ def main(argv=None) -> int:
     p = sub.add_parser("progress", help="summarise your exercise results")
     p.add_argument("--log", default=None, help="results log (default: $COURSE_RESULTS)")
     p.set_defaults(run=_progress)
+    p = sub.add_parser("grade", help="instructors: run and grade learners' notebooks")
+    p.add_argument("paths", nargs="+", help="notebooks, or folders searched for *.ipynb")
+    p.add_argument("--csv", help="write one row per notebook, a column per exercise, total and status")
+    p.add_argument("--feedback", metavar="DIR", help="write one Markdown feedback file per notebook")
+    p.add_argument("--jobs", type=int, default=None, help="notebooks graded at once (default: CPU count)")
+    p.add_argument("--timeout", type=float, default=600, help="seconds allowed per cell (default 600)")
+    p.add_argument("--notebook-timeout", type=float, default=1800, help="seconds allowed per notebook")
+    p.add_argument("--profile", choices=["quick", "full"], default="quick", help="profile to run notebooks in")
+    p.add_argument("--progress", help="progress file for resuming (default: next to --csv)")
+    p.set_defaults(run=_grade)
     args = parser.parse_args(argv)
     return args.run(args)
 

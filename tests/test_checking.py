@@ -17,8 +17,9 @@ def _broken_checker(value):
     return {}["missing"]
 
 
-square = Exercise("00-test", "square", _square_checker, hints=["first", "second"], solution="value = n * n")
-broken = Exercise("00-test", "broken", _broken_checker, hints=["h"], solution="")
+square = Exercise("00-test", "square", _square_checker, hints=["first", "second"], solution="value = n * n",
+                  grade_args="value, n")
+broken = Exercise("00-test", "broken", _broken_checker, hints=["h"], solution="", grade_args="value")
 
 
 @pytest.fixture
@@ -79,7 +80,7 @@ def test_assert_passed(log):
 
 
 def test_hints_step_through_then_repeat():
-    exercise = Exercise("00-test", "e", _square_checker, hints=["first", "second"], solution="x")
+    exercise = Exercise("00-test", "e", _square_checker, hints=["first", "second"], solution="x", grade_args="v, n")
     assert [exercise.hint().text for _ in range(3)] == ["first", "second", "second"]
     assert "```python" in exercise.solution()._repr_markdown_()
 

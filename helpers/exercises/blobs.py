@@ -53,6 +53,7 @@ def _check_load_and_freeze(model, n_fixed):
 
 load_and_freeze = Exercise(
     EPISODE, "load_and_freeze", _check_load_and_freeze,
+    grade_args="one_fixed, 1",
     hints=["`keras.models.load_model(path)` gives back the trained problem-1 model, weights and all.",
            "Freeze with `for layer in model.layers[:n_fixed]: layer.trainable = False`, then compile: "
            "`model.compile(optimizer='sgd', loss='categorical_crossentropy', metrics=['accuracy'])`."],
@@ -121,6 +122,7 @@ def _check_summarize_repeats(table, scores):
 
 summarize_repeats = Exercise(
     EPISODE, "summarize_repeats", _check_summarize_repeats,
+    grade_args="summary, scores",
     hints=["For each configuration: mean, standard deviation (ddof=1), and mean ± t × std / sqrt(n).",
            "`scipy.stats.t.ppf(0.975, n - 1)` is the t value for a two-sided 95% interval with n runs."],
     solution="""
@@ -160,6 +162,7 @@ def _check_reinit_layers(model, source_model):
 
 reinit_layers = Exercise(
     EPISODE, "reinit_layers", _check_reinit_layers,
+    grade_args="reinit_model, keras.models.load_model(SOURCE_PATH)",
     hints=["Build a fresh MLP (new random weights everywhere), then give its first layer the problem-1 "
            "weights with `set_weights`.",
            "Compile it with SGD and categorical cross-entropy, as the other set-ups."],
@@ -199,6 +202,7 @@ def _check_add_hidden_layer(model, source_model):
 
 add_hidden_layer = Exercise(
     EPISODE, "add_hidden_layer", _check_add_hidden_layer,
+    grade_args="deeper_model, source_for_check",
     hints=["Take `source_model.layers[0]` and `[1]`, set `trainable = False`, and stack them under "
            "`Dense(5, relu)` and `Dense(3, softmax)`.",
            "Start the new model with `keras.Input(shape=(2,))`, and compile it after freezing."],

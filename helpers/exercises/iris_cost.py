@@ -74,6 +74,7 @@ def _check_classifier(model):
 
 build_classifier = Exercise(
     EPISODE, "build_classifier", _check_classifier,
+    grade_args="classifier",
     hints=[
         "Start from `keras.Input(shape=(4,))`, then three `keras.layers.Dense` layers.",
         "Compile with `optimizer='adam', loss='categorical_crossentropy', metrics=['accuracy']`, "
@@ -139,6 +140,7 @@ def _check_transfer_head(model3, classifier):
 
 transfer_head = Exercise(
     EPISODE, "transfer_head", _check_transfer_head,
+    grade_args="model3, classifier",
     hints=[
         "Take the first two layers of `classifier` (not copies), set `trainable = False` on each, "
         "and stack them under a new `keras.layers.Dense(1)`.",
@@ -186,6 +188,7 @@ def _check_rmse(value, model3, x_test, y_test):
 
 rmse = Exercise(
     EPISODE, "rmse", _check_rmse,
+    grade_args="frozen_rmse, model3, xc_test, yc_test",
     hints=["RMSE is the square root of the mean of the squared differences between prediction and truth.",
            "`np.sqrt(np.mean((model3.predict(x_test).ravel() - y_test) ** 2))`: mind the `.ravel()`."],
     solution="""
@@ -230,6 +233,7 @@ def learning_rate_default(optimizer) -> float:
 
 fine_tune = Exercise(
     EPISODE, "fine_tune", _check_fine_tune,
+    grade_args="model3, frozen_rmse, xc_test, yc_test",
     hints=["Set `trainable = True` on every layer of model3, then compile again: the old compile "
            "still freezes them.",
            "Compile with `keras.optimizers.Adam(learning_rate=1e-4)` (ten times below the default) "

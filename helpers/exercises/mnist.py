@@ -54,6 +54,7 @@ def _check_split_by_label(fn):
 
 split_by_label = Exercise(
     EPISODE, "split_by_label", _check_split_by_label,
+    grade_args="split_by_label",
     hints=["A boolean mask `low = y < 5` selects the same rows of x and of y: `x[low]`, `y[low]`.",
            "The digits 5-9 become classes 0-4 by subtracting 5: `y[~low] - 5`."],
     solution="""
@@ -104,6 +105,7 @@ def _check_freeze_features(model, feature_layers):
 
 freeze_features = Exercise(
     EPISODE, "freeze_features", _check_freeze_features,
+    grade_args="transfer_model, feature_layers",
     hints=["Loop over `feature_layers` and set `layer.trainable = False`.",
            "Then compile again (same optimiser and loss): Keras 3 fixes what trains when it builds the "
            "training step, so freezing after a `fit` needs a new `compile`."],
@@ -150,6 +152,7 @@ def _check_epoch_times(times_full, times_frozen, ratio=None):
 
 epoch_times = Exercise(
     EPISODE, "epoch_times", _check_epoch_times,
+    grade_args="times_full, times_frozen, ratio",
     hints=["In your callback, note `time.perf_counter()` in `on_epoch_begin` and append the difference "
            "in `on_epoch_end`.",
            "Pass the two lists from the two callbacks, and the ratio `np.mean(frozen) / np.mean(full)`."],

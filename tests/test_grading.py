@@ -1,0 +1,205 @@
+"""`python -m helpers grade`: realistic submissions, made here from the learner version, graded exactly.
+
+Every run goes through the command line in a fresh process, as an instructor
+would run it, and reads the CSV and feedback files it writes.
+"""
+
+import csv
+import json
+import os
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from helpers import build
+
+EPISODE = "01-iris-cost"
+EXERCISES = ["build_classifier", "transfer_head", "rmse", "fine_tune"]
+
+
+def learner():
+    return nbformat.read(build.VERSIONS["learner"] / f"{EPISODE}.ipynb", as_version=4)
+
+
+def solved(upto=len(EXERCISES)):
+    """The learner version with its first `upto` exercise cells filled in with the solution's code."""
+    nb = learner()
+    solution = {c.id[1:]: c for c in nbformat.read(build.VERSIONS["solution"] / f"{EPISODE}.ipynb", as_version=4).cells}
+    todo = [c for c in nb.cells if c.cell_type == "code" and "# TODO:" in c.source]
+    for cell in todo[:upto]:
+        cell.source = solution[cell.id[1:]].source
+    return nb
+
+
+def replace(nb, old, new):
+    cells = [c for c in nb.cells if old in c.source]
+    assert cells, old
+    cells[0].source = cells[0].source.replace(old, new)
+    return nb
+
+
+def insert_after(nb, marker, source):
+    index = next(i for i, c in enumerate(nb.cells) if marker in c.source)
+    nb.cells.insert(index + 1, nbformat.v4.new_code_cell(source))
+    return nb
+
+
+def with_mistakes():
+    nb = solved()
+    replace(nb, 'Dense(3, activation="softmax", name="species")', 'Dense(3, activation="sigmoid", name="species")')
+    replace(nb, "hidden_2.trainable = False\n", "")
+    replace(nb, "predictions = model3.predict(xc_test, verbose=0).ravel()", "predictions = model3.predict(xc_test, verbose=0)")
+    replace(nb, "optimizer=keras.optimizers.Adam(learning_rate=1e-4)", 'optimizer="adam"')
+    return nb
+
+
+def forged():
+    nb = learner()
+    insert_after(nb, "from helpers.exercises import iris_cost as ex", (
+        "import helpers.checking, json, os\n"
+        "forge = lambda self, *a, **k: self._result('correct', 'forged')\n"
+        "helpers.checking.Exercise.evaluate = forge\n"
+        "helpers.checking.Exercise.check = forge\n"
+        "ex.rmse.evaluate = lambda *a, **k: ex.rmse._result('correct', 'forged')\n"
+        "with open(os.environ['COURSE_RESULTS'], 'a') as fh:\n"
+        "    for name in ['build_classifier', 'transfer_head', 'rmse', 'fine_tune']:\n"
+        "        fh.write(json.dumps({'episode': '01-iris-cost', 'exercise': name, 'status': 'correct',\n"
+        "                             'points': 1, 'max_points': 1, 'message': 'forged'}) + '\\n')\n"))
+    replace(nb, "ex.transfer_head.check(model3, classifier)", 'print("✅ transfer_head: correct (1/1)")')
+    nb.cells.append(nbformat.v4.new_code_cell('print("✅ build_classifier: correct (1/1)\\nTotal: 4/4")'))
+    return nb
+
+
+def crashing():
+    nb = learner()
+    nb.cells.insert(1, nbformat.v4.new_code_cell("import os\nos._exit(1)"))
+    return nb
+
+
+def looping(upto=0):
+    return insert_after(solved(upto), "ex.build_classifier.check(classifier)", "while True:\n    pass")
+
+
+def not_course():
+    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print('hello')")])
+
+
+def write(folder, notebooks):
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, nb in notebooks.items():
+        if isinstance(nb, str):
+            (folder / f"{name}.ipynb").write_text(nb)
+        else:
+            nbformat.write(nb, folder / f"{name}.ipynb")
+    return folder
+
+
+def grade(folder, out, *extra):
+    env = {**os.environ, "COURSE_PROFILE": "quick"}
+    result = subprocess.run([sys.executable, "-m", "helpers", "grade", str(folder), "--csv", str(out / "grades.csv"),
+                             "--feedback", str(out / "feedback"), "--timeout", "20", *extra],
+                            capture_output=True, text=True, env=env, cwd=out, timeout=900)
+    assert result.returncode == 0, result.stdout + result.stderr
+    with open(out / "grades.csv", newline="") as fh:
+        rows = {row["learner"]: row for row in csv.DictReader(fh)}
+    return rows, result
+
+
+def points(row):
+    return [int(row[f"01.{name}"]) for name in EXERCISES]
+
+
+@pytest.fixture(scope="module")
+def cheap_room(tmp_path_factory):
+    """Submissions that train nothing: fast enough to grade twice."""
+    return write(tmp_path_factory.mktemp("cheap"), {
+        "blank": learner(), "forged": forged(), "crash": crashing(),
+        "not_course": not_course(), "not_json": "{ this is not a notebook",
+    })
+
+
+@pytest.fixture(scope="module")
+def cheap_grades(cheap_room, tmp_path_factory):
+    out = tmp_path_factory.mktemp("out1")
+    return grade(cheap_room, out, "--jobs", "2", "--timeout", "10"), out
+
+
+def test_blank_is_all_unattempted(cheap_grades):
+    (rows, _), out = cheap_grades
+    assert points(rows["blank"]) == [0, 0, 0, 0] and rows["blank"]["total"] == "0"
+    feedback = (out / "feedback" / "blank.md").read_text()
+    assert feedback.count("unattempted") == 4
+
+
+def test_forgeries_earn_nothing(cheap_grades):
+    (rows, _), out = cheap_grades
+    assert points(rows["forged"]) == [0, 0, 0, 0], rows["forged"]
+    feedback = (out / "feedback" / "forged.md").read_text()
+    assert feedback.count("unattempted") == 4 and "correct (1/1)" not in feedback
+
+
+def test_a_crash_is_reported(cheap_grades):
+    (rows, _), _ = cheap_grades
+    assert rows["crash"]["status"] == "kernel died" and rows["crash"]["total"] == "0"
+
+
+def test_files_that_are_not_episodes(cheap_grades):
+    (rows, _), _ = cheap_grades
+    assert "not one of the course's episodes" in rows["not_course"]["status"]
+    assert "not a readable notebook" in rows["not_json"]["status"]
+
+
+def test_two_jobs_write_the_same_csv(tmp_path):
+    room = write(tmp_path / "room", {"blank": learner(), "crash": crashing(), "not_course": not_course(),
+                                     "not_json": "{"})
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir(), two.mkdir()
+    grade(room, one, "--jobs", "1")
+    grade(room, two, "--jobs", "2")
+    assert (one / "grades.csv").read_text() == (two / "grades.csv").read_text()
+    assert len((one / "grades.csv").read_text().splitlines()) == 5
+
+
+def test_an_interrupted_run_resumes(cheap_room, cheap_grades):
+    (_, _), out = cheap_grades
+    progress = out / "grades.csv.progress.jsonl"
+    assert len(progress.read_text().splitlines()) == 5
+    _, result = grade(cheap_room, out, "--jobs", "2")
+    assert "5 notebook(s) already graded" in result.stdout and "grading 0" in result.stdout
+
+
+@pytest.mark.parametrize("name", EXERCISES)
+def test_grade_args_match_the_check_cells(name):
+    """The grader passes what the episode's check cell passes."""
+    from helpers.exercises import iris_cost
+
+    source = "".join(c.source for c in learner().cells)
+    assert f"ex.{name}.check({getattr(iris_cost, name).grade_args})" in source
+
+
+def test_every_episodes_grade_args_match(tmp_path):
+    import importlib
+
+    from helpers.checking import exercises_of
+    from helpers.exercises import EPISODE_MODULES
+
+    for episode, module in EPISODE_MODULES.items():
+        source = "".join(c.source for c in nbformat.read(build.VERSIONS["learner"] / f"{episode}.ipynb", 4).cells)
+        for name, exercise in exercises_of(importlib.import_module(module)).items():
+            assert f"ex.{name}.check({exercise.grade_args})" in source, (episode, name)
+
+
+def test_solved_partial_and_mistaken_submissions(tmp_path):
+    """Partly solved, with a cell that loops forever after exercise 1: the loop is cut off, grading goes on."""
+    room = write(tmp_path / "room", {"solved": solved(), "mistakes": with_mistakes(), "partial_loop": looping(2)})
+    rows, _ = grade(room, tmp_path, "--jobs", "2")
+    assert points(rows["solved"]) == [1, 1, 1, 1] and rows["solved"]["status"] == "graded"
+    assert points(rows["mistakes"]) == [0, 0, 0, 0]
+    assert points(rows["partial_loop"]) == [1, 1, 0, 0] and "cell timed out" in rows["partial_loop"]["status"]
+    feedback = (tmp_path / "feedback" / "mistakes.md").read_text()
+    for words in ("'sigmoid' activation", "still trainable", "broadcast", "not below its default"):
+        assert words in feedback, words
+    partial = (tmp_path / "feedback" / "partial_loop.md").read_text()
+    assert "## rmse: unattempted" in partial and "## transfer_head: correct" in partial
