@@ -1,0 +1,18 @@
+"""Each blank learner version runs with every exercise "unattempted" (nbval runs the solutions)."""
+
+import importlib
+
+import pytest
+
+from helpers import build
+from helpers.checking import exercises_of
+from helpers.exercises import EPISODE_MODULES
+from tests.notebook_runner import execute
+
+
+@pytest.mark.parametrize("episode", sorted(EPISODE_MODULES))
+def test_blank_learner_version_is_unattempted(episode, tmp_path):
+    _, records = execute(build.VERSIONS["learner"] / f"{episode}.ipynb", tmp_path, "quick", allow_errors=True)
+    expected = set(exercises_of(importlib.import_module(EPISODE_MODULES[episode])))
+    assert {r["exercise"] for r in records} == expected
+    assert {r["status"] for r in records} == {"unattempted"}
