@@ -70,7 +70,7 @@ def repeated_runs(scores: Mapping[str, Sequence[float]], title: str = "Accuracy 
     frame = pd.DataFrame([(name, s) for name, values in scores.items() for s in values],
                          columns=["configuration", "score"])
     fig, ax = plt.subplots(figsize=(7, 4))
-    sns.boxplot(data=frame, x="configuration", y="score", color="white", ax=ax)
+    sns.boxplot(data=frame, x="configuration", y="score", color="white", showfliers=False, ax=ax)  # every run is drawn below
     sns.stripplot(data=frame, x="configuration", y="score", color="black", size=3, alpha=0.5, ax=ax)
     if reference is not None:
         ax.axhline(reference, color="tab:red", linestyle="--", label=reference_label)
