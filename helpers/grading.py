@@ -23,6 +23,7 @@ import json
 import os
 import re
 import secrets
+import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -144,7 +145,9 @@ def grade_notebook(path: Path, profile: str = "quick", cell_timeout: float = 600
         client = NotebookClient(run, timeout=cell_timeout, kernel_name="python3", allow_errors=True,
                                 interrupt_on_timeout=True, resources={"metadata": {"path": work}})
         try:
-            with client.setup_kernel(env=env, cwd=work):
+            # the kernel process's own stdout/stderr (TensorFlow start-up, shutdown noise) is not the
+            # notebook's output, which arrives over the kernel protocol: keep it off the terminal
+            with client.setup_kernel(env=env, cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
                 for index, cell in enumerate(run.cells):
                     if index in grader_cells:
                         name = grader_cells[index]
