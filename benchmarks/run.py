@@ -23,7 +23,8 @@ import time
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
+
+from helpers.run_notebook import run_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 KEY_NUMBERS = {
@@ -55,16 +56,9 @@ def missing_data(episode: str) -> list[str]:
 def run(episode: str, profile: str) -> dict:
     nb = nbformat.read(ROOT / "solutions" / f"{episode}.ipynb", as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(f"KEYS = {KEY_NUMBERS.get(episode, [])!r}\n{REPORT}"))
-    env_before = {k: os.environ.get(k) for k in ("COURSE_PROFILE", "COURSE_RESULTS")}
     with tempfile.TemporaryDirectory() as work:
-        os.environ.update(COURSE_PROFILE=profile, COURSE_RESULTS=str(Path(work) / "results.jsonl"))
         start = time.perf_counter()
-        try:
-            NotebookClient(nb, timeout=1800, kernel_name="python3",
-                           resources={"metadata": {"path": work}}).execute()
-        finally:
-            for k, v in env_before.items():
-                os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+        run_notebook(nb, Path(work), profile, timeout=1800)
         seconds = time.perf_counter() - start
     text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
     numbers = json.loads(text.split("KEY-NUMBERS", 1)[1].splitlines()[0]) if "KEY-NUMBERS" in text else {}

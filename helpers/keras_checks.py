@@ -128,3 +128,11 @@ def trainable_changed_since_compile(model) -> list[str]:
         return []
     return [layer.name for layer in model._flatten_layers() if layer in recorded
             and layer.trainable != recorded[layer]]
+
+
+def require_compiled_after_freezing(model, name: str,
+                                    message: str = "`trainable` changed on {layers} after compiling: compile again.") -> None:
+    """Compiled, and not changed in ``trainable`` since (``{layers}`` in ``message`` names the layers)."""
+    require_compiled(model, name)
+    changed = trainable_changed_since_compile(model)
+    expect(not changed, message.format(layers=", ".join(changed)))
