@@ -215,3 +215,86 @@ def test_verify_file_reasons(tmp_path):
     assert verify_file(path, size=4) == "3 bytes, expected 4"
     assert verify_file(path, md5="0" * 32) == "MD5 does not match"
     assert verify_file(path, md5=hashlib.md5(b"abc").hexdigest(), size=3) is None
+
+
+# ---------------------------------------------------------------- episode 04: Dollar Street 10 and DenseNet121
+def _write_dollar_street(folder, labels_2d=False, train=878):
+    rng = np.random.default_rng(0)
+    folder.mkdir(parents=True, exist_ok=True)
+    labels = rng.integers(0, 10, train).astype("int64")
+    arrays = {"train_images.npy": rng.integers(0, 256, (train, 64, 64, 3), dtype="uint8"),
+              "train_labels.npy": labels[:, None] if labels_2d else labels,
+              "test_images.npy": rng.integers(0, 256, (30, 64, 64, 3), dtype="uint8"),
+              "test_labels.npy": np.arange(30) % 10}
+    for name, array in arrays.items():
+        np.save(folder / name, array)
+    return {n: folder / n for n in arrays}
+
+
+def test_dollar_street_check_names_what_is_wrong(tmp_path):
+    check = registry.get("dollar_street_10").content_check
+    paths = _write_dollar_street(tmp_path, labels_2d=True)
+    assert check(paths) is None  # labels of shape (n, 1), as the Carpentries files have them
+    np.save(paths["test_images.npy"], np.full((30, 64, 64, 3), 300.0))
+    assert "outside 0-255" in check(paths)
+    paths = _write_dollar_street(tmp_path / "b", train=100)
+    assert "expected 878" in check(paths)
+    paths = _write_dollar_street(tmp_path / "c")
+    np.save(paths["train_labels.npy"], np.zeros(878, dtype="float32"))
+    assert "labels of shape" in check(paths)
+    data = paths["train_images.npy"].read_bytes()
+    paths["train_images.npy"].write_bytes(data[: len(data) // 2])  # a download cut off half-way
+    assert "not a complete" in check(paths)
+
+
+def test_load_dollar_street_reads_the_verified_cache(tmp_path, monkeypatch):
+    from helpers.data import DOLLAR_STREET_CLASSES, load_dollar_street
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.setenv("COURSE_PROFILE", "full")
+    _write_dollar_street(tmp_path / "datasets" / "dollar-street-10", labels_2d=True)
+    data = load_dollar_street()
+    assert (data.name, data.stand_in, data.class_names) == ("Dollar Street 10", False, DOLLAR_STREET_CLASSES)
+    assert data.x_train.shape == (878, 64, 64, 3) and data.y_train.shape == (878,) and len(data.x_test) == 30
+
+
+def test_load_dollar_street_full_profile_without_data_says_how(tmp_path, monkeypatch):
+    from helpers.data import DataMissing, densenet_weights, load_dollar_street
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.setenv("COURSE_PROFILE", "full")
+    with pytest.raises(DataMissing, match="python -m helpers fetch dollar_street_10"):
+        load_dollar_street()
+    with pytest.raises(DataMissing, match="python -m helpers fetch densenet121_imagenet_notop"):
+        densenet_weights()
+
+
+def test_quick_profile_stand_ins_for_episode_04_announce_themselves(tmp_path, monkeypatch, capsys):
+    from helpers.data import densenet_weights, load_dollar_street
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.setenv("COURSE_PROFILE", "quick")
+    data = load_dollar_street()
+    assert data.stand_in and data.x_train.shape == (878, 64, 64, 3) and data.x_train.dtype == np.uint8
+    assert len(data.class_names) == 10 and set(np.unique(data.y_train)) <= set(range(10))
+    assert densenet_weights() is None
+    out = capsys.readouterr().out
+    assert out.count("STAND-IN DATA") == 2 and "not Dollar Street's" in out and "weights=None" in out
+
+
+def test_densenet_weights_come_from_the_keras_cache(tmp_path, monkeypatch):
+    import dataclasses
+
+    from helpers.data import densenet_weights
+
+    resource = registry.get("densenet121_imagenet_notop")
+    weights = tmp_path / "models" / resource.files[0].name
+    weights.parent.mkdir()
+    weights.write_bytes(b"not really weights")
+    assert not cache.is_cached(resource)  # Keras' md5 does not match
+    fake = dataclasses.replace(resource, files=(dataclasses.replace(
+        resource.files[0], md5=hashlib.md5(b"not really weights").hexdigest()),))
+    monkeypatch.setitem(registry.RESOURCES, resource.name, fake)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.setenv("COURSE_PROFILE", "full")
+    assert densenet_weights() == "imagenet"

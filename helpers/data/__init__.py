@@ -4,17 +4,20 @@ from helpers.data.cache import DataMissing, fetch, is_cached, keras_home, missin
 from helpers.data.download import DownloadError, download, verify_file
 from helpers.data.loaders import (
     COURSE_DATA,
+    DOLLAR_STREET_CLASSES,
     IRIS_FEATURES,
     ImageData,
     load_iris,
+    densenet_weights,
     load_cifar10,
+    load_dollar_street,
     load_iris_cost,
     load_mnist,
 )
 from helpers.data.registry import RESOURCES, Resource, get
 
 __all__ = [
-    "COURSE_DATA", "IRIS_FEATURES", "DataMissing", "DownloadError", "ImageData", "RESOURCES",
+    "COURSE_DATA", "DOLLAR_STREET_CLASSES", "IRIS_FEATURES", "DataMissing", "DownloadError", "ImageData", "RESOURCES",
     "Resource", "download", "fetch", "get", "is_cached", "keras_home", "load_iris",
-    "load_cifar10", "load_iris_cost", "load_mnist", "missing_message", "require", "verify_file",
+    "densenet_weights", "load_cifar10", "load_dollar_street", "load_iris_cost", "load_mnist", "missing_message", "require", "verify_file",
 ]

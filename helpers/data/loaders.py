@@ -19,6 +19,11 @@ from helpers.data.registry import get
 from helpers.profile import is_quick
 
 COURSE_DATA = Path(__file__).resolve().parents[2] / "data"
+DOLLAR_STREET_CLASSES = ("day bed", "dishrag", "plate", "running shoe", "soap dispenser", "street sign",
+                         "table lamp", "tile roof", "toilet seat", "washing machine")
+FASHION_CLASSES = ("T-shirt/top", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker",
+                   "bag", "ankle boot")
+STAND_IN_TEST_IMAGES = 200
 IRIS_FEATURES = ["sepal_l", "sepal_w", "petal_l", "petal_w"]
 
 
@@ -29,6 +34,7 @@ class ImageData(NamedTuple):
     y_test: np.ndarray
     name: str
     stand_in: bool
+    class_names: tuple[str, ...] = ()
 
 
 def load_iris() -> pd.DataFrame:
@@ -58,7 +64,7 @@ def _fashion_mnist() -> ImageData | None:
         except Exception:
             return None
     (x_train, y_train), (x_test, y_test) = keras.datasets.fashion_mnist.load_data()
-    return ImageData(x_train, y_train, x_test, y_test, "Fashion-MNIST", True)
+    return ImageData(x_train, y_train, x_test, y_test, "Fashion-MNIST", True, FASHION_CLASSES)
 
 
 def _digits_28() -> ImageData:
@@ -73,7 +79,8 @@ def _digits_28() -> ImageData:
     x_train, x_test, y_train, y_test = train_test_split(
         images, digits.target.astype("uint8"), test_size=0.25, random_state=0, stratify=digits.target
     )
-    return ImageData(x_train, y_train, x_test, y_test, "scikit-learn digits (8x8 scaled to 28x28)", True)
+    return ImageData(x_train, y_train, x_test, y_test, "scikit-learn digits (8x8 scaled to 28x28)", True,
+                     tuple(str(d) for d in range(10)))
 
 
 def load_mnist() -> ImageData:
@@ -119,3 +126,61 @@ def load_cifar10() -> ImageData:
     )
     return ImageData(to_rgb32(small.x_train), small.y_train, to_rgb32(small.x_test), small.y_test,
                      f"{small.name} as 32x32x3", True)
+
+
+def _to_rgb64(images: np.ndarray) -> np.ndarray:
+    """28x28 grey uint8 images -> 64x64x3 uint8 (bilinear), the shape of Dollar Street 10's."""
+    import keras
+
+    grey = keras.ops.convert_to_numpy(keras.ops.image.resize(images[..., None].astype("float32"), (64, 64)))
+    return np.repeat(np.clip(grey, 0, 255).round().astype("uint8"), 3, axis=-1)
+
+
+def load_dollar_street() -> ImageData:
+    """Dollar Street 10 (64x64 colour, 10 classes); in the quick profile an announced stand-in if absent.
+
+    The real files are NumPy arrays from Zenodo, verified in the course cache
+    (``python -m helpers fetch dollar_street_10``). The stand-in is
+    Fashion-MNIST (or scikit-learn's digits) resized to 64x64x3, with as many
+    training images as Dollar Street 10 has (878), so every cell runs unchanged.
+    """
+    resource = get("dollar_street_10")
+    if cache.is_cached(resource):
+        where = cache.paths(resource)
+        arrays = {name: np.load(path, allow_pickle=False) for name, path in where.items()}
+        return ImageData(arrays["train_images.npy"], arrays["train_labels.npy"].ravel(),
+                         arrays["test_images.npy"], arrays["test_labels.npy"].ravel(),
+                         "Dollar Street 10", False, DOLLAR_STREET_CLASSES)
+    if not is_quick():
+        raise cache.DataMissing(cache.missing_message(resource))
+    small = _fashion_mnist() or _digits_28()
+    n_train, n_test = 878, STAND_IN_TEST_IMAGES
+    _announce(
+        f"Dollar Street 10 is not cached, so the quick profile uses {n_train} + {n_test} images of "
+        f"{small.name}, resized to 64x64x3, in its place. Its numbers are not Dollar Street's. "
+        "Run `python -m helpers fetch dollar_street_10` for the real data."
+    )
+    return ImageData(_to_rgb64(small.x_train[:n_train]), small.y_train[:n_train],
+                     _to_rgb64(small.x_test[:n_test]), small.y_test[:n_test],
+                     f"{small.name} as 64x64x3", True, small.class_names)
+
+
+def densenet_weights() -> str | None:
+    """What to pass as ``weights=`` to ``keras.applications.DenseNet121``.
+
+    ``"imagenet"`` once the course cache holds Keras' verified file (Keras then
+    loads it from there, offline). Without it the full profile stops with the
+    fetch command; the quick profile announces random weights (``None``): the
+    network and its cost are the same, but it has learned nothing.
+    """
+    resource = get("densenet121_imagenet_notop")
+    if cache.is_cached(resource):
+        return "imagenet"
+    if not is_quick():
+        raise cache.DataMissing(cache.missing_message(resource))
+    _announce(
+        "the DenseNet121 ImageNet weights are not cached, so the quick profile builds DenseNet121 with "
+        "random weights (weights=None). It has learned nothing: its accuracies say nothing about transfer. "
+        "Run `python -m helpers fetch densenet121_imagenet_notop` for the real weights."
+    )
+    return None

@@ -4,4 +4,5 @@ EPISODE_MODULES = {
     "01-iris-cost": "helpers.exercises.iris_cost",
     "02-blobs": "helpers.exercises.blobs",
     "03-mnist": "helpers.exercises.mnist",
+    "04-dollar-street": "helpers.exercises.dollar_street",
 }
