@@ -42,7 +42,7 @@ KEY_NUMBERS = {
     "03-mnist": ["data.name", "source_accuracy", "frozen_accuracy", "scratch_accuracy",
                  "np.mean(scratch_timer.times)", "np.mean(frozen_timer.times)"],
     "04-dollar-street": ["data.name", "weights", "ms_per_image", "extract_seconds", "head_seconds",
-                         "seed_epoch_seconds", "seed_way_estimate", "np.mean(fine_timer.times)",
+                         "seed_timer.times", "seed_epoch_seconds", "seed_way_estimate", "np.mean(fine_timer.times)",
                          "frozen_val_accuracy", "val_accuracy_255", "scratch_val_accuracy", "fine_val_accuracy",
                          "frozen_test_accuracy", "scratch_test_accuracy", "fine_test_accuracy"],
 }
@@ -97,6 +97,7 @@ def table(rows: list[dict]) -> str:
             lines.append(f"| {r['episode']} | {r['profile']} | – | skipped: {r['skipped']} | |")
             continue
         data = "announced stand-in" if r["stand_in"] else "real"
+        data += ", full profile's settings" if r["profile"] == "full-size" else ""
         numbers = "; ".join(f"{k} = {v}" for k, v in r["numbers"].items())
         lines.append(f"| {r['episode']} | {r['profile']} | {r['seconds']} | {data} | {numbers} |")
     return "\n".join(lines)
@@ -123,7 +124,13 @@ def main(argv=None) -> int:
     if args.write:
         text = args.write.read_text() if args.write.exists() else "# Benchmarks\n\n<!-- table -->\n<!-- /table -->\n"
         head, rest = text.split("<!-- table -->", 1)
-        args.write.write_text(f"{head}<!-- table -->\n{report}<!-- /table -->{rest.split('<!-- /table -->', 1)[1]}")
+        old, tail = rest.split("<!-- /table -->", 1)
+        kept = [line for line in old.splitlines() if line.startswith("| ") and not line.startswith("| episode")
+                and line.split("|")[1].strip() not in args.episodes]  # rows of episodes not re-run stay
+        lines = table(rows).splitlines()
+        body = "\n".join(lines[:2] + sorted(kept + lines[2:], key=lambda line: line.split("|")[1].strip()))
+        report = f"Measured on {machine}; each row's date is in git's history.\n\n{body}\n"
+        args.write.write_text(f"{head}<!-- table -->\n{report}<!-- /table -->{tail}")
     return 0
 
 
