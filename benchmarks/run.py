@@ -42,7 +42,7 @@ KEY_NUMBERS = {
     "03-mnist": ["data.name", "source_accuracy", "frozen_accuracy", "scratch_accuracy",
                  "np.mean(scratch_timer.times)", "np.mean(frozen_timer.times)"],
     "04-dollar-street": ["data.name", "weights", "ms_per_image", "extract_seconds", "head_seconds",
-                         "seed_timer.times", "seed_epoch_seconds", "seed_way_estimate", "np.mean(fine_timer.times)",
+                         "seed_epoch_seconds", "seed_way_estimate", "fine_epoch_seconds",
                          "frozen_val_accuracy", "val_accuracy_255", "scratch_val_accuracy", "fine_val_accuracy",
                          "frozen_test_accuracy", "scratch_test_accuracy", "fine_test_accuracy"],
 }
