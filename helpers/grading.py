@@ -18,6 +18,7 @@ Grade untrusted submissions in a container or under a separate account.
 from __future__ import annotations
 
 import ast
+import contextlib
 import importlib
 import json
 import os
@@ -106,8 +107,34 @@ def _parse(cell, nonce: str) -> dict | None:
     return None
 
 
+class KernelWouldNotStart(RuntimeError):
+    """Every try to start a kernel ended before it answered."""
+
+
+def start_kernel(stack: contextlib.ExitStack, client, tries: int = 3, **kwargs) -> None:
+    """Start the client's kernel inside `stack`, trying again when it dies before it answers.
+
+    Kernels started side by side (``--jobs 2``, or a grader beside a test suite)
+    can race for the same ports: jupyter_client picks ports that are free, the
+    kernel binds them a moment later, and the loser exits at once, which the
+    client reports as "Kernel died before replying to kernel_info". Nothing of
+    the learner's has run yet, so starting again is safe and grades the same.
+    """
+    for attempt in range(1, tries + 1):
+        try:
+            stack.enter_context(client.setup_kernel(**kwargs))
+            return
+        except RuntimeError as exc:
+            if "before replying to kernel_info" not in str(exc):
+                raise
+            client.km = client.kc = None  # nbclient has shut down what it started
+            if attempt == tries:
+                raise KernelWouldNotStart(f"the kernel died while starting, {tries} times") from exc
+            time.sleep(attempt)
+
+
 def grade_notebook(path: Path, profile: str = "quick", cell_timeout: float = 600,
-                   notebook_timeout: float = 1800) -> dict:
+                   notebook_timeout: float = 1800, kernel_name: str = "python3") -> dict:
     """Execute and grade one notebook; never raises. Returns a row for the report."""
     from nbclient import NotebookClient
     from nbclient.exceptions import DeadKernelError
@@ -142,12 +169,13 @@ def grade_notebook(path: Path, profile: str = "quick", cell_timeout: float = 600
     with tempfile.TemporaryDirectory(prefix="grade-") as work:
         env = {**os.environ, "COURSE_PROFILE": profile,
                "COURSE_RESULTS": str(Path(work) / "learner-log.jsonl"), "MPLBACKEND": "Agg"}
-        client = NotebookClient(run, timeout=cell_timeout, kernel_name="python3", allow_errors=True,
+        client = NotebookClient(run, timeout=cell_timeout, kernel_name=kernel_name, allow_errors=True,
                                 interrupt_on_timeout=True, resources={"metadata": {"path": work}})
         try:
             # the kernel process's own stdout/stderr (TensorFlow start-up, shutdown noise) is not the
             # notebook's output, which arrives over the kernel protocol: keep it off the terminal
-            with client.setup_kernel(env=env, cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
+            with contextlib.ExitStack() as kernel:
+                start_kernel(kernel, client, env=env, cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 for index, cell in enumerate(run.cells):
                     if index in grader_cells:
                         name = grader_cells[index]
@@ -172,6 +200,8 @@ def grade_notebook(path: Path, profile: str = "quick", cell_timeout: float = 600
                             statuses.append("cell timed out")
         except DeadKernelError:
             statuses.append("kernel died")
+        except KernelWouldNotStart as exc:
+            statuses.append(f"grader error: {exc}")
         except Exception as exc:  # a kernel that cannot start, a broken notebook cell
             statuses.append(f"grader error: {type(exc).__name__}: {exc}")
     for name, exercise in exercises.items():

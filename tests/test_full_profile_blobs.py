@@ -1,9 +1,12 @@
 """Episode 02 in the full profile: its data need no download, so CI runs the real course's numbers."""
 
+import pytest
+
 from helpers import build
 from tests.notebook_runner import execute
 
 
+@pytest.mark.full_profile
 def test_solution_in_full_profile(tmp_path):
     nb, records = execute(build.VERSIONS["solution"] / "02-blobs.ipynb", tmp_path, "full")
     assert records and {r["status"] for r in records} == {"correct"}

@@ -194,3 +194,48 @@ def test_every_episodes_grade_args_match(tmp_path):
         source = "".join(c.source for c in nbformat.read(build.VERSIONS["learner"] / f"{episode}.ipynb", 4).cells)
         for name, exercise in exercises_of(importlib.import_module(module)).items():
             assert f"ex.{name}.check({exercise.grade_args})" in source, (episode, name)
+
+
+def flaky_kernel(tmp_path, deaths):
+    """A kernelspec whose first `deaths` starts exit at once, as a kernel that lost a port race does."""
+    spec = tmp_path / "jupyter" / "kernels" / "flaky"
+    spec.mkdir(parents=True)
+    launcher = tmp_path / "launch.py"
+    launcher.write_text(
+        "import pathlib, runpy, sys\n"
+        f"count = pathlib.Path({str(tmp_path / 'starts')!r})\n"
+        "starts = len(count.read_text()) if count.exists() else 0\n"
+        "count.write_text('x' * (starts + 1))\n"
+        f"if starts < {deaths}:\n"
+        "    sys.exit(1)\n"
+        "sys.argv[0] = 'ipykernel_launcher'\n"
+        "runpy.run_module('ipykernel_launcher', run_name='__main__')\n")
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, str(launcher), "-f", "{connection_file}"],
+        "display_name": "flaky", "language": "python"}))
+    return tmp_path / "jupyter"
+
+
+def grade_short_with(tmp_path, monkeypatch, deaths):
+    from helpers.grading import grade_notebook
+
+    monkeypatch.setenv("JUPYTER_PATH", str(flaky_kernel(tmp_path, deaths)))
+    short = learner()
+    short.cells = short.cells[:4]
+    path = write(tmp_path / "room", {"short": short}) / "short.ipynb"
+    row = grade_notebook(path, kernel_name="flaky", cell_timeout=60)
+    return row, len((tmp_path / "starts").read_text())
+
+
+def test_a_kernel_that_dies_while_starting_is_started_again(tmp_path, monkeypatch):
+    row, starts = grade_short_with(tmp_path, monkeypatch, deaths=1)
+    assert starts == 2
+    assert row["status"] == "graded", row["status"]
+    assert {r["status"] for r in row["results"].values()} == {"unattempted"}
+
+
+def test_a_kernel_that_never_starts_is_a_grader_error_not_a_traceback(tmp_path, monkeypatch):
+    row, starts = grade_short_with(tmp_path, monkeypatch, deaths=99)
+    assert starts == 3
+    assert row["status"] == "grader error: the kernel died while starting, 3 times"
+    assert all(r["points"] == 0 for r in row["results"].values())
