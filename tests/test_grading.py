@@ -82,7 +82,10 @@ def crashing():
 
 
 def looping(upto=0):
-    return insert_after(solved(upto), "ex.build_classifier.check(classifier)", "while True:\n    pass")
+    """A cell that never ends. It sleeps rather than spins, so the test's other worker keeps its core;
+    the grader interrupts both kinds the same way (SIGINT, then KeyboardInterrupt in the kernel)."""
+    return insert_after(solved(upto), "ex.build_classifier.check(classifier)",
+                        "import time\nwhile True:\n    time.sleep(0.1)")
 
 
 def not_course():
