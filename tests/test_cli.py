@@ -21,9 +21,23 @@ def test_doctor_reports_versions_and_missing_data(tmp_path):
     assert "missing     mnist" in result.stdout and "python -m helpers fetch mnist" in result.stdout
 
 
-def test_doctor_strict_fails_when_data_is_missing(tmp_path):
-    result = run("doctor", "--strict", env={"KERAS_HOME": str(tmp_path)})
-    assert result.returncode == 1 and "python -m helpers fetch --all" in result.stdout
+def test_doctor_strict_fails_when_data_is_missing(tmp_path, monkeypatch):
+    """In this process: the command line's wiring is tested above, here only what --strict changes."""
+    from helpers.doctor import report
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    lines = []
+    assert report(strict=True, out=lines.append) == 1
+    assert any("python -m helpers fetch --all" in line for line in lines)
+    assert report(strict=False, out=lines.append) == 0
+
+
+def test_doctor_strict_flag_reaches_the_report(tmp_path, monkeypatch, capsys):
+    from helpers.cli import main
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    assert main(["doctor", "--strict"]) == 1 and main(["doctor"]) == 0
+    assert "python -m helpers fetch --all" in capsys.readouterr().out
 
 
 def test_doctor_fails_on_a_broken_package(tmp_path):

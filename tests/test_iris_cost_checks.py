@@ -229,11 +229,24 @@ def test_rmse_blank(trained_transfer, cost_data):
 
 
 # ---------------------------------------------------------------- fine_tune
-def fine_tuning_setup(classifier, cost_data):
-    source = copy_of(classifier)
-    model = transfer_model(source)
-    x_train, x_test, y_train, y_test = cost_data
+@pytest.fixture(scope="module")
+def frozen_trained(classifier, cost_data):
+    """The frozen transfer model after 30 epochs, trained once for all the fine-tuning tests."""
+    model = transfer_model(copy_of(classifier))
+    x_train, _, y_train, _ = cost_data
     model.fit(x_train, y_train, epochs=30, verbose=0)
+    return model
+
+
+def fine_tuning_setup(frozen_trained, cost_data):
+    """A test's own copy of the frozen, trained model (one more epoch, so its optimizer has run), and its rmse."""
+    model = keras.models.clone_model(frozen_trained)
+    model.set_weights(frozen_trained.get_weights())
+    for layer in model.layers[:2]:
+        layer.trainable = False
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="mean_squared_error")
+    x_train, x_test, y_train, y_test = cost_data
+    model.fit(x_train, y_train, epochs=1, verbose=0)
     return model, rmse(model, x_test, y_test)
 
 
@@ -242,8 +255,8 @@ def unfreeze(model):
         layer.trainable = True
 
 
-def test_fine_tune_right(classifier, cost_data):
-    model, frozen = fine_tuning_setup(classifier, cost_data)
+def test_fine_tune_right(frozen_trained, cost_data):
+    model, frozen = fine_tuning_setup(frozen_trained, cost_data)
     unfreeze(model)
     model.compile(optimizer=keras.optimizers.Adam(1e-4), loss="mse")
     x_train, x_test, y_train, y_test = cost_data
@@ -251,37 +264,37 @@ def test_fine_tune_right(classifier, cost_data):
     assert_status(ex.fine_tune.evaluate(model, frozen, x_test, y_test), "correct", "fine-tuned")
 
 
-def test_fine_tune_still_frozen(classifier, cost_data):
-    model, frozen = fine_tuning_setup(classifier, cost_data)
+def test_fine_tune_still_frozen(frozen_trained, cost_data):
+    model, frozen = fine_tuning_setup(frozen_trained, cost_data)
     _, x_test, _, y_test = cost_data
     assert_status(ex.fine_tune.evaluate(model, frozen, x_test, y_test), "incorrect", "still frozen")
 
 
-def test_fine_tune_not_recompiled(classifier, cost_data):
-    model, frozen = fine_tuning_setup(classifier, cost_data)
+def test_fine_tune_not_recompiled(frozen_trained, cost_data):
+    model, frozen = fine_tuning_setup(frozen_trained, cost_data)
     unfreeze(model)
     _, x_test, _, y_test = cost_data
     assert_status(ex.fine_tune.evaluate(model, frozen, x_test, y_test), "incorrect", "not below its default", "re-compil")
 
 
-def test_fine_tune_default_rate(classifier, cost_data):
-    model, frozen = fine_tuning_setup(classifier, cost_data)
+def test_fine_tune_default_rate(frozen_trained, cost_data):
+    model, frozen = fine_tuning_setup(frozen_trained, cost_data)
     unfreeze(model)
     model.compile(optimizer="adam", loss="mse")
     _, x_test, _, y_test = cost_data
     assert_status(ex.fine_tune.evaluate(model, frozen, x_test, y_test), "incorrect", "0.001", "smaller")
 
 
-def test_fine_tune_not_trained(classifier, cost_data):
-    model, frozen = fine_tuning_setup(classifier, cost_data)
+def test_fine_tune_not_trained(frozen_trained, cost_data):
+    model, frozen = fine_tuning_setup(frozen_trained, cost_data)
     unfreeze(model)
     model.compile(optimizer=keras.optimizers.Adam(1e-4), loss="mse")
     _, x_test, _, y_test = cost_data
     assert_status(ex.fine_tune.evaluate(model, frozen, x_test, y_test), "incorrect", "not been trained")
 
 
-def test_fine_tune_made_it_worse(classifier, cost_data):
-    model, frozen = fine_tuning_setup(classifier, cost_data)
+def test_fine_tune_made_it_worse(frozen_trained, cost_data):
+    model, frozen = fine_tuning_setup(frozen_trained, cost_data)
     unfreeze(model)
     model.compile(optimizer=keras.optimizers.SGD(1e-4), loss="mse")
     x_train, x_test, y_train, y_test = cost_data
@@ -289,8 +302,8 @@ def test_fine_tune_made_it_worse(classifier, cost_data):
     assert_status(ex.fine_tune.evaluate(model, frozen, x_test, y_test), "incorrect", "worse than the frozen")
 
 
-def test_fine_tune_bad_frozen_rmse(classifier, cost_data):
-    model, _ = fine_tuning_setup(classifier, cost_data)
+def test_fine_tune_bad_frozen_rmse(frozen_trained, cost_data):
+    model, _ = fine_tuning_setup(frozen_trained, cost_data)
     _, x_test, _, y_test = cost_data
     assert_status(ex.fine_tune.evaluate(model, "low", x_test, y_test), "incorrect", "frozen model's rmse")
     assert_status(ex.fine_tune.evaluate(model, None, x_test, y_test), "unattempted", "`frozen_rmse`")
