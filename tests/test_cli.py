@@ -21,18 +21,8 @@ def test_doctor_reports_versions_and_missing_data(tmp_path):
     assert "missing     mnist" in result.stdout and "python -m helpers fetch mnist" in result.stdout
 
 
-def test_doctor_strict_fails_when_data_is_missing(tmp_path, monkeypatch):
-    """In this process: the command line's wiring is tested above, here only what --strict changes."""
-    from helpers.doctor import report
-
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
-    lines = []
-    assert report(strict=True, out=lines.append) == 1
-    assert any("python -m helpers fetch --all" in line for line in lines)
-    assert report(strict=False, out=lines.append) == 0
-
-
-def test_doctor_strict_flag_reaches_the_report(tmp_path, monkeypatch, capsys):
+def test_doctor_strict_fails_when_data_is_missing(tmp_path, monkeypatch, capsys):
+    """In this process: the subprocess test above covers the command line, this one what --strict changes."""
     from helpers.cli import main
 
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))

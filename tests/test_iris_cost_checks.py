@@ -240,11 +240,9 @@ def frozen_trained(classifier, cost_data):
 
 def fine_tuning_setup(frozen_trained, cost_data):
     """A test's own copy of the frozen, trained model (one more epoch, so its optimizer has run), and its rmse."""
-    model = keras.models.clone_model(frozen_trained)
-    model.set_weights(frozen_trained.get_weights())
-    for layer in model.layers[:2]:
-        layer.trainable = False
-    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="mean_squared_error")
+    copy = keras.models.clone_model(frozen_trained)
+    copy.set_weights(frozen_trained.get_weights())
+    model = transfer_model(copy, head=copy.layers[-1])  # frozen and compiled as the original was
     x_train, x_test, y_train, y_test = cost_data
     model.fit(x_train, y_train, epochs=1, verbose=0)
     return model, rmse(model, x_test, y_test)
