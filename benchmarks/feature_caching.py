@@ -45,7 +45,7 @@ def compile_(model):
 def main() -> None:
     import keras
 
-    from helpers.data import RESOURCES, is_cached
+    from helpers.learner.data import RESOURCES, is_cached
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=30)

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import nbformat
 
-from helpers.run_notebook import run_notebook
+from helpers.instructor.run_notebook import run_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 KEY_NUMBERS = {
@@ -59,7 +59,7 @@ print("KEY-NUMBERS" + _json.dumps({k: _plain(eval(k)) for k in KEYS}))
 
 
 def missing_data(episode: str) -> list[str]:
-    from helpers.data import RESOURCES, is_cached
+    from helpers.learner.data import RESOURCES, is_cached
 
     return [name for name in NEEDS.get(episode, []) if not is_cached(RESOURCES[name])]
 

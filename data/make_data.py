@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from sklearn.datasets import load_iris
 
-from helpers.data.iris_cost import FEATURES, make_iris_cost
+from helpers.learner.data.iris_cost import FEATURES, make_iris_cost
 
 HERE = Path(__file__).resolve().parent
 

@@ -44,10 +44,10 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from helpers.data import IRIS_FEATURES, load_iris, load_iris_cost
-from helpers.exercises import iris_cost as ex
-from helpers.plotting import learning_curves, predictions_vs_truth
-from helpers.profile import course_profile
+from helpers.learner.data import IRIS_FEATURES, load_iris, load_iris_cost
+from helpers.learner.exercises import iris_cost as ex
+from helpers.learner.plotting import learning_curves, predictions_vs_truth
+from helpers.learner.profile import course_profile
 
 settings = course_profile(full=dict(epochs=150), quick=dict(epochs=60))
 keras.utils.set_random_seed(42)  # same weights, same shuffles: your numbers match your neighbour's
@@ -162,7 +162,7 @@ def test_rmse(predictions):
     return float(np.sqrt(np.mean((np.ravel(predictions) - yc_test) ** 2)))
 
 
-from helpers.data.iris_cost import cost_formula  # noqa: E402  the rule that made the data
+from helpers.learner.data.iris_cost import cost_formula  # noqa: E402  the rule that made the data
 
 noise_floor = test_rmse(cost_formula(pd.DataFrame(xc_test, columns=IRIS_FEATURES)))
 mean_rmse = test_rmse(np.full_like(yc_test, yc_train.mean()))

@@ -40,10 +40,10 @@ import keras
 import numpy as np
 import pandas as pd
 
-from helpers.data import load_cifar10, load_mnist
-from helpers.exercises import mnist as ex
-from helpers.plotting import image_grid, learning_curves
-from helpers.profile import course_profile
+from helpers.learner.data import load_cifar10, load_mnist
+from helpers.learner.exercises import mnist as ex
+from helpers.learner.plotting import image_grid, learning_curves
+from helpers.learner.profile import course_profile
 
 settings = course_profile(full=dict(epochs=5, train_size=None, extension_size=None),
                           quick=dict(epochs=2, train_size=6000, extension_size=2000))

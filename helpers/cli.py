@@ -7,7 +7,7 @@ import sys
 
 
 def _build(args) -> int:
-    from helpers.build import ROOT, build
+    from helpers.author.build import ROOT, build
 
     differ = build(check=args.check)
     for path in differ:
@@ -20,9 +20,9 @@ def _build(args) -> int:
 
 
 def _fetch(args) -> int:
-    from helpers.data import cache
-    from helpers.data.download import DownloadError
-    from helpers.data.registry import RESOURCES, get
+    from helpers.learner.data import cache
+    from helpers.learner.data.download import DownloadError
+    from helpers.learner.data.registry import RESOURCES, get
 
     if not args.names and not args.all:
         print("Name what to fetch, or --all. Known:")
@@ -52,13 +52,13 @@ def _fetch(args) -> int:
 
 
 def _doctor(args) -> int:
-    from helpers.doctor import report
+    from helpers.instructor.doctor import report
 
     return report(strict=args.strict)
 
 
 def _progress(args) -> int:
-    from helpers.progress import report
+    from helpers.instructor.progress import report
 
     return report(path=args.log)
 
@@ -66,7 +66,7 @@ def _progress(args) -> int:
 def _grade(args) -> int:
     from pathlib import Path
 
-    from helpers.grade_report import grade
+    from helpers.instructor.grade_report import grade
 
     rows = grade(args.paths, csv_path=Path(args.csv) if args.csv else None,
                  feedback=Path(args.feedback) if args.feedback else None, jobs=args.jobs,

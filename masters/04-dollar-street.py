@@ -46,10 +46,10 @@ import pandas as pd
 import tensorflow as tf
 from sklearn.model_selection import train_test_split
 
-from helpers.data import densenet_weights, load_dollar_street
-from helpers.exercises import dollar_street as ex
-from helpers.plotting import confusion_matrix, image_grid, learning_curves
-from helpers.profile import course_profile
+from helpers.learner.data import densenet_weights, load_dollar_street
+from helpers.learner.exercises import dollar_street as ex
+from helpers.learner.plotting import confusion_matrix, image_grid, learning_curves
+from helpers.learner.profile import course_profile
 
 settings = course_profile(full=dict(images=None, test_images=None, epochs=30, fine_tune_epochs=5),
                           quick=dict(images=240, test_images=100, epochs=5, fine_tune_epochs=1))

@@ -47,11 +47,11 @@ import seaborn as sns
 from scipy import stats
 from sklearn.datasets import make_blobs
 
-from helpers.data.blobs import bayes_accuracy, blobs_problem
-from helpers.exercises import blobs as ex
-from helpers.plotting import learning_curves, repeated_runs
-from helpers.profile import course_profile
-from helpers.repeats import accuracies, fit_repeats
+from helpers.learner.data.blobs import bayes_accuracy, blobs_problem
+from helpers.learner.exercises import blobs as ex
+from helpers.learner.plotting import learning_curves, repeated_runs
+from helpers.learner.profile import course_profile
+from helpers.learner.repeats import accuracies, fit_repeats
 
 settings = course_profile(full=dict(repeats=30, sources=10), quick=dict(repeats=5, sources=5))
 EPOCHS, BATCH_SIZE = 100, 32  # the seed's protocol
@@ -172,7 +172,7 @@ print(f"one plain fit: {seconds_per_plain_fit:.1f} s")
 # %% [markdown]
 # Most of that is Keras' per-epoch bookkeeping, not arithmetic: a 2-5-5-3 network has 63 weights.
 #
-# `helpers.repeats.fit_repeats` trains the repeats **side by side**: one functional Keras model
+# `helpers.learner.repeats.fit_repeats` trains the repeats **side by side**: one functional Keras model
 # with one input and one output per repeat, and one `fit` call whose `steps_per_execution` covers
 # all 100 epochs' batches, so Python is visited once instead of 1600 times. Nothing is computed differently: each repeat keeps its own
 # weights, its own shuffle every epoch, batch size 32 and SGD. Keras adds the outputs' losses, and

@@ -4,7 +4,7 @@ import keras
 import numpy as np
 from sklearn.model_selection import train_test_split
 
-from helpers.data import IRIS_FEATURES, load_iris, load_iris_cost
+from helpers.learner.data import IRIS_FEATURES, load_iris, load_iris_cost
 
 
 def iris_split():

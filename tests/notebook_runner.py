@@ -2,7 +2,7 @@
 
 import nbformat
 
-from helpers.run_notebook import run_notebook
+from helpers.instructor.run_notebook import run_notebook
 
 
 def execute(path, tmp_path, profile, allow_errors=False):

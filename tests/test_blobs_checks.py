@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from helpers.data.blobs import blobs_problem
-from helpers.exercises import blobs as ex
+from helpers.learner.data.blobs import blobs_problem
+from helpers.learner.exercises import blobs as ex
 
 
 def blobs_mlp():

@@ -8,7 +8,7 @@ import jupytext
 import nbformat
 import pytest
 
-from helpers import build
+from helpers.author import build
 
 MASTERS = sorted(build.MASTERS.glob("[0-9][0-9]-*.py"))
 

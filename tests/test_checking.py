@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from helpers import results_log
-from helpers.checking import Exercise, Incorrect, Result, as_number, expect
+from helpers.learner import results_log
+from helpers.learner.checking import Exercise, Incorrect, Result, as_number, expect
 
 
 def _square_checker(value, n):

@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from helpers.data import cache, registry
-from helpers.data.download import DownloadError, download, verify_file
+from helpers.learner.data import cache, registry
+from helpers.learner.data.download import DownloadError, download, verify_file
 
 PAYLOAD = os.urandom(200_000)
 SHA = hashlib.sha256(PAYLOAD).hexdigest()
@@ -179,7 +179,7 @@ def test_dollar_street_content_check(tmp_path):
 
 
 def _load_mnist_in_fresh_process(tmp_path, profile, hide_debian=False):
-    code = ("import helpers.data.loaders as L, helpers.data.registry as R, dataclasses\n"
+    code = ("import helpers.learner.data.loaders as L, helpers.learner.data.registry as R, dataclasses\n"
             + ("R.RESOURCES['fashion_mnist'] = dataclasses.replace(R.RESOURCES['fashion_mnist'], mirrors=())\n"
                if hide_debian else "")
             + "d = L.load_mnist(); print('LOADED', d.name, d.stand_in, d.x_train.shape[1:], d.x_train.dtype)")
@@ -248,7 +248,7 @@ def test_dollar_street_check_names_what_is_wrong(tmp_path):
 
 
 def test_load_dollar_street_reads_the_verified_cache(tmp_path, monkeypatch):
-    from helpers.data import DOLLAR_STREET_CLASSES, load_dollar_street
+    from helpers.learner.data import DOLLAR_STREET_CLASSES, load_dollar_street
 
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     monkeypatch.setenv("COURSE_PROFILE", "full")
@@ -259,7 +259,7 @@ def test_load_dollar_street_reads_the_verified_cache(tmp_path, monkeypatch):
 
 
 def test_load_dollar_street_full_profile_without_data_says_how(tmp_path, monkeypatch):
-    from helpers.data import DataMissing, densenet_weights, load_dollar_street
+    from helpers.learner.data import DataMissing, densenet_weights, load_dollar_street
 
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     monkeypatch.setenv("COURSE_PROFILE", "full")
@@ -270,7 +270,7 @@ def test_load_dollar_street_full_profile_without_data_says_how(tmp_path, monkeyp
 
 
 def test_quick_profile_stand_ins_for_episode_04_announce_themselves(tmp_path, monkeypatch, capsys):
-    from helpers.data import densenet_weights, load_dollar_street
+    from helpers.learner.data import densenet_weights, load_dollar_street
 
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     monkeypatch.setenv("COURSE_PROFILE", "quick")
@@ -285,7 +285,7 @@ def test_quick_profile_stand_ins_for_episode_04_announce_themselves(tmp_path, mo
 def test_densenet_weights_come_from_the_keras_cache(tmp_path, monkeypatch):
     import dataclasses
 
-    from helpers.data import densenet_weights
+    from helpers.learner.data import densenet_weights
 
     resource = registry.get("densenet121_imagenet_notop")
     weights = tmp_path / "models" / resource.files[0].name

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from keras.applications import densenet, mobilenet_v2, resnet50
 
-from helpers.exercises import dollar_street as ex
+from helpers.learner.exercises import dollar_street as ex
 from tests.test_mnist_checks import assert_status
 
 LOSS = keras.losses.SparseCategoricalCrossentropy(from_logits=True)

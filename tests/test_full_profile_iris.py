@@ -2,7 +2,7 @@
 
 import pytest
 
-from helpers import build
+from helpers.author import build
 from tests.notebook_runner import execute
 
 

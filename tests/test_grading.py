@@ -16,7 +16,7 @@ import sys
 import nbformat
 import pytest
 
-from helpers import build
+from helpers.author import build
 
 EPISODE = "01-iris-cost"
 EXERCISES = ["build_classifier", "transfer_head", "rmse", "fine_tune"]
@@ -60,11 +60,11 @@ def with_mistakes():
 
 def forged():
     nb = learner()
-    insert_after(nb, "from helpers.exercises import iris_cost as ex", (
-        "import helpers.checking, json, os\n"
+    insert_after(nb, "from helpers.learner.exercises import iris_cost as ex", (
+        "import helpers.learner.checking, json, os\n"
         "forge = lambda self, *a, **k: self._result('correct', 'forged')\n"
-        "helpers.checking.Exercise.evaluate = forge\n"
-        "helpers.checking.Exercise.check = forge\n"
+        "helpers.learner.checking.Exercise.evaluate = forge\n"
+        "helpers.learner.checking.Exercise.check = forge\n"
         "ex.rmse.evaluate = lambda *a, **k: ex.rmse._result('correct', 'forged')\n"
         "with open(os.environ['COURSE_RESULTS'], 'a') as fh:\n"
         "    for name in ['build_classifier', 'transfer_head', 'rmse', 'fine_tune']:\n"
@@ -181,7 +181,7 @@ def test_an_interrupted_run_resumes(cheap_room, cheap_grades):
 @pytest.mark.parametrize("name", EXERCISES)
 def test_grade_args_match_the_check_cells(name):
     """The grader passes what the episode's check cell passes."""
-    from helpers.exercises import iris_cost
+    from helpers.learner.exercises import iris_cost
 
     source = "".join(c.source for c in learner().cells)
     assert f"ex.{name}.check({getattr(iris_cost, name).grade_args})" in source
@@ -190,8 +190,8 @@ def test_grade_args_match_the_check_cells(name):
 def test_every_episodes_grade_args_match(tmp_path):
     import importlib
 
-    from helpers.checking import exercises_of
-    from helpers.exercises import EPISODE_MODULES
+    from helpers.learner.checking import exercises_of
+    from helpers.learner.exercises import EPISODE_MODULES
 
     for episode, module in EPISODE_MODULES.items():
         source = "".join(c.source for c in nbformat.read(build.VERSIONS["learner"] / f"{episode}.ipynb", 4).cells)
@@ -220,7 +220,7 @@ def flaky_kernel(tmp_path, deaths):
 
 
 def grade_short_with(tmp_path, monkeypatch, deaths):
-    from helpers.grading import grade_notebook
+    from helpers.instructor.grading import grade_notebook
 
     monkeypatch.setenv("JUPYTER_PATH", str(flaky_kernel(tmp_path, deaths)))
     short = learner()

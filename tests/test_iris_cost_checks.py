@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from helpers.exercises import iris_cost as ex
+from helpers.learner.exercises import iris_cost as ex
 from tests.keras_fixtures import (
     classifier_model, copy_of, cost_split, iris_split, rmse, trained_classifier, transfer_model,
 )

@@ -4,9 +4,9 @@ import importlib
 
 import pytest
 
-from helpers import build
-from helpers.checking import exercises_of
-from helpers.exercises import EPISODE_MODULES
+from helpers.author import build
+from helpers.learner.checking import exercises_of
+from helpers.learner.exercises import EPISODE_MODULES
 from tests.notebook_runner import execute
 
 

@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from helpers.exercises import mnist as ex
+from helpers.learner.exercises import mnist as ex
 
 
 def assert_status(result, status, *words):

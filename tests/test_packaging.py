@@ -2,7 +2,7 @@
 
 import re
 
-from helpers import build
+from helpers.author import build
 
 
 def _requirements(text):
@@ -30,8 +30,8 @@ def test_data_csvs_are_what_make_data_writes(tmp_path):
 def test_iris_cost_noise_is_as_documented():
     import numpy as np
 
-    from helpers.data import load_iris_cost
-    from helpers.data.iris_cost import NOISE_SD, cost_formula
+    from helpers.learner.data import load_iris_cost
+    from helpers.learner.data.iris_cost import NOISE_SD, cost_formula
 
     cost = load_iris_cost()
     residual = cost["cost"] - cost_formula(cost)

@@ -6,7 +6,7 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from helpers import plotting  # noqa: E402
+from helpers.learner import plotting  # noqa: E402
 
 
 class FakeHistory:  # what keras.callbacks.History exposes

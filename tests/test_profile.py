@@ -1,6 +1,6 @@
 import pytest
 
-from helpers.profile import ProfileError, course_profile, profile_name
+from helpers.learner.profile import ProfileError, course_profile, profile_name
 
 
 @pytest.mark.parametrize("value, expected", [(None, "full"), ("quick", "quick"), ("FULL", "full"), ("", "full")])

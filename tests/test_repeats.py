@@ -3,8 +3,8 @@
 import keras
 import numpy as np
 
-from helpers.data.blobs import bayes_accuracy, blobs_problem
-from helpers.repeats import accuracies, fit_repeats, shuffled_batches
+from helpers.learner.data.blobs import bayes_accuracy, blobs_problem
+from helpers.learner.repeats import accuracies, fit_repeats, shuffled_batches
 
 
 def mlp():

@@ -1,6 +1,6 @@
 """Questions a check asks of a Keras model, answered in the learner's terms.
 
-Each ``require_*`` raises :class:`~helpers.checking.Incorrect` with a sentence
+Each ``require_*`` raises :class:`~helpers.learner.checking.Incorrect` with a sentence
 a learner can act on. ``frozen_layers_move`` is behavioural on purpose: in
 Keras 3 a model compiled and trained *before* a layer was frozen keeps its
 traced training function, so ``layer.trainable`` says False while the weights
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers.checking import Incorrect, expect
+from helpers.learner.checking import Incorrect, expect
 
 _LOSS_ALIASES = {"mse": "mean_squared_error", "mae": "mean_absolute_error"}
 

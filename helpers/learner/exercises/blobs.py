@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers.checking import Exercise, Incorrect, expect
-from helpers.data.blobs import blobs_problem
-from helpers.keras_checks import (
+from helpers.learner.checking import Exercise, Incorrect, expect
+from helpers.learner.data.blobs import blobs_problem
+from helpers.learner.keras_checks import (
     activation_name,
     require_compiled_after_freezing,
     require_model,

@@ -27,8 +27,8 @@ def _version(module_name: str) -> tuple[str | None, str | None]:
 
 
 def report(strict: bool = False, out=print) -> int:
-    from helpers.data import cache
-    from helpers.data.registry import RESOURCES
+    from helpers.learner.data import cache
+    from helpers.learner.data.registry import RESOURCES
 
     out(f"Python      {platform.python_version()} ({sys.executable})")
     broken = []

@@ -25,7 +25,7 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MASTERS = ROOT / "masters"
 VERSIONS = {"solution": ROOT / "solutions", "learner": ROOT / "episodes"}
 _BEGIN = re.compile(r"^(?P<indent>\s*)# BEGIN SOLUTION:?\s*(?P<prompt>.*)$")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import importlib
 
-from helpers import results_log
-from helpers.checking import exercises_of
-from helpers.exercises import EPISODE_MODULES
+from helpers.learner import results_log
+from helpers.learner.checking import exercises_of
+from helpers.learner.exercises import EPISODE_MODULES
 
 
 def summary(path=None) -> list[dict]:

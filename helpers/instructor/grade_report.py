@@ -19,7 +19,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from helpers.grading import grade_notebook
+from helpers.instructor.grading import grade_notebook
 
 
 def collect(paths: list[str]) -> list[Path]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers.checking import Exercise, Incorrect, as_number, expect
-from helpers.keras_checks import (
+from helpers.learner.checking import Exercise, Incorrect, as_number, expect
+from helpers.learner.keras_checks import (
     activation_name,
     frozen_layers_move,
     learning_rate,
@@ -25,7 +25,7 @@ IRIS_TEST_SIZE, IRIS_SPLIT_SEED = 0.3, 42  # the split the episode uses
 def _iris_held_out():
     from sklearn.model_selection import train_test_split
 
-    from helpers.data import IRIS_FEATURES, load_iris
+    from helpers.learner.data import IRIS_FEATURES, load_iris
 
     iris = load_iris()
     x = iris[IRIS_FEATURES].to_numpy("float32")

@@ -1,8 +1,8 @@
 """The course's data: one registry, Keras' cache, verified downloads, loaders."""
 
-from helpers.data.cache import DataMissing, fetch, is_cached, keras_home, missing_message, require
-from helpers.data.download import DownloadError, download, verify_file
-from helpers.data.loaders import (
+from helpers.learner.data.cache import DataMissing, fetch, is_cached, keras_home, missing_message, require
+from helpers.learner.data.download import DownloadError, download, verify_file
+from helpers.learner.data.loaders import (
     COURSE_DATA,
     DOLLAR_STREET_CLASSES,
     IRIS_FEATURES,
@@ -14,7 +14,7 @@ from helpers.data.loaders import (
     load_iris_cost,
     load_mnist,
 )
-from helpers.data.registry import RESOURCES, Resource, get
+from helpers.learner.data.registry import RESOURCES, Resource, get
 
 __all__ = [
     "COURSE_DATA", "DOLLAR_STREET_CLASSES", "IRIS_FEATURES", "DataMissing", "DownloadError", "ImageData", "RESOURCES",

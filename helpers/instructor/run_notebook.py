@@ -2,7 +2,7 @@
 
 The profile and a throwaway results log go to the kernel's own environment,
 so the caller's ``os.environ`` is never touched. (The grader runs cell by
-cell instead, see ``helpers.grading``.)
+cell instead, see ``helpers.instructor.grading``.)
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ import textwrap
 import traceback
 from dataclasses import asdict, dataclass
 
-from helpers import results_log
+from helpers.learner import results_log
 
 STATUSES = ("correct", "incorrect", "unattempted", "error")
 _ICONS = {"correct": "✅", "incorrect": "❌", "unattempted": "✏️", "error": "⚠️"}

@@ -14,11 +14,11 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from helpers.data import cache
-from helpers.data.registry import get
-from helpers.profile import is_quick
+from helpers.learner.data import cache
+from helpers.learner.data.registry import get
+from helpers.learner.profile import is_quick
 
-COURSE_DATA = Path(__file__).resolve().parents[2] / "data"
+COURSE_DATA = Path(__file__).resolve().parents[3] / "data"
 DOLLAR_STREET_CLASSES = ("day bed", "dishrag", "plate", "running shoe", "soap dispenser", "street sign",
                          "table lamp", "tile roof", "toilet seat", "washing machine")
 FASHION_CLASSES = ("T-shirt/top", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers.checking import Exercise, Incorrect, as_number, expect
-from helpers.keras_checks import (
+from helpers.learner.checking import Exercise, Incorrect, as_number, expect
+from helpers.learner.keras_checks import (
     frozen_layers_move,
     require_compiled,
     require_model,

@@ -31,8 +31,8 @@ from pathlib import Path
 
 import nbformat
 
-from helpers.checking import exercises_of
-from helpers.exercises import EPISODE_MODULES
+from helpers.learner.checking import exercises_of
+from helpers.learner.exercises import EPISODE_MODULES
 
 _GRADING_CELL = '''
 def _course_grader_{nonce}():

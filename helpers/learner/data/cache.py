@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from helpers.data.download import DownloadError, copy_verified, download, verify_file
-from helpers.data.registry import RESOURCES, Resource
+from helpers.learner.data.download import DownloadError, copy_verified, download, verify_file
+from helpers.learner.data.registry import RESOURCES, Resource
 
 
 class DataMissing(FileNotFoundError):

@@ -1,0 +1,1 @@
+"""What a course author runs: the build that turns each master into its learner and solution versions."""

@@ -1,0 +1,1 @@
+"""What an instructor runs: the grader (one notebook, a room, the report), doctor, progress."""
