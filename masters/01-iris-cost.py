@@ -77,6 +77,10 @@ print(f"{len(x_train)} training flowers, {len(x_test)} held out; species: {list(
 
 # %% tags=["nbval-ignore-output"]
 # BEGIN SOLUTION: build, compile and train `classifier`
+# HINT: Start from `keras.Input(shape=(4,))`, then three `keras.layers.Dense` layers.
+# HINT: Compile with `optimizer=keras.optimizers.Adam(learning_rate=0.01)`,
+#       `loss='categorical_crossentropy'` and `metrics=['accuracy']`, then keep what `fit` returns:
+#       `classifier_history = classifier.fit(x_train, y_train, epochs=settings.epochs, ...)`.
 classifier = keras.Sequential([
     keras.Input(shape=(4,)),
     keras.layers.Dense(50, activation="relu", name="hidden_1"),
@@ -193,6 +197,10 @@ print(f"predicting the training mean:          {mean_rmse:.3f}")
 
 # %%
 # BEGIN SOLUTION: freeze the classifier's hidden layers under a new Dense(1) head; compile `model3`
+# HINT: Take the first two layers of `classifier` (not copies), set `trainable = False` on each, and
+#       stack them under a new `keras.layers.Dense(1)`.
+# HINT: Compile model3 *after* freezing, with `loss='mean_squared_error'`. `model3.summary()` should
+#       then report 26 trainable parameters.
 hidden_1, hidden_2 = classifier.layers[0], classifier.layers[1]
 hidden_1.trainable = False
 hidden_2.trainable = False
@@ -226,6 +234,8 @@ learning_curves(frozen_history, title="Frozen transfer: mean squared error per e
 
 # %%
 # BEGIN SOLUTION: compute `frozen_rmse` on the test flowers
+# HINT: RMSE is the square root of the mean of the squared differences between prediction and truth.
+# HINT: `np.sqrt(np.mean((model3.predict(x_test).ravel() - y_test) ** 2))`: mind the `.ravel()`.
 predictions = model3.predict(xc_test, verbose=0).ravel()
 frozen_rmse = float(np.sqrt(np.mean((predictions - yc_test) ** 2)))
 # END SOLUTION
@@ -279,6 +289,10 @@ random_frozen_rmse = test_rmse(random_frozen.predict(xc_test, verbose=0))
 
 # %% tags=["nbval-ignore-output"]
 # BEGIN SOLUTION: unfreeze every layer of `model3`, compile with a small learning rate, train
+# HINT: Set `trainable = True` on every layer of model3, then compile again: the old compile still
+#       freezes them.
+# HINT: Compile with `keras.optimizers.Adam(learning_rate=1e-4)` (ten times below the default) and
+#       train for a few epochs.
 for layer in model3.layers:
     layer.trainable = True
 model3.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-4), loss="mean_squared_error")

@@ -140,6 +140,9 @@ source.save(SOURCE_PATH)
 
 # %%
 # BEGIN SOLUTION: write `load_and_freeze(path, n_fixed)`
+# HINT: `keras.models.load_model(path)` gives back the trained problem-1 model, weights and all.
+# HINT: Freeze with `for layer in model.layers[:n_fixed]: layer.trainable = False`, then compile:
+#       `model.compile(optimizer='sgd', loss='categorical_crossentropy', metrics=['accuracy'])`.
 def load_and_freeze(path, n_fixed):
     model = keras.models.load_model(path)
     for layer in model.layers[:n_fixed]:
@@ -205,6 +208,8 @@ print(f"{len(setups)} set-ups x {settings.repeats} repeats x {EPOCHS} epochs: {e
 
 # %%
 # BEGIN SOLUTION: build `summary` from `scores`
+# HINT: For each configuration: mean, standard deviation (ddof=1), and mean ± t × std / sqrt(n).
+# HINT: `scipy.stats.t.ppf(0.975, n - 1)` is the t value for a two-sided 95% interval with n runs.
 rows = {}
 for name, values in scores.items():
     values = np.asarray(values)
@@ -316,6 +321,9 @@ assert np.std(many_sources, ddof=1) > 2 * np.std(one_source, ddof=1), "sources d
 
 # %%
 # BEGIN SOLUTION: write `reinit_after_first(source_model)`
+# HINT: Build a fresh MLP (new random weights everywhere), then give its first layer the problem-1
+#       weights with `set_weights`.
+# HINT: Compile it with SGD and categorical cross-entropy, as the other set-ups.
 def reinit_after_first(source_model):
     model = blobs_mlp()
     model.layers[0].set_weights(source_model.layers[0].get_weights())
@@ -341,6 +349,9 @@ source_for_check = keras.models.load_model(SOURCE_PATH)
 
 # %%
 # BEGIN SOLUTION: write `with_new_hidden_layer(source_model)`
+# HINT: Take `source_model.layers[0]` and `[1]`, set `trainable = False`, and stack them under
+#       `Dense(5, relu)` and `Dense(3, softmax)`.
+# HINT: Start the new model with `keras.Input(shape=(2,))`, and compile it after freezing.
 def with_new_hidden_layer(source_model):
     hidden_1, hidden_2 = source_model.layers[0], source_model.layers[1]
     hidden_1.trainable = hidden_2.trainable = False

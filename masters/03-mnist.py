@@ -73,6 +73,8 @@ image_grid(data.x_train[:10], data.y_train[:10], title=f"{data.name}: first ten 
 
 # %%
 # BEGIN SOLUTION: write `split_by_label(x, y)`
+# HINT: A boolean mask `low = y < 5` selects the same rows of x and of y: `x[low]`, `y[low]`.
+# HINT: The digits 5-9 become classes 0-4 by subtracting 5: `y[~low] - 5`.
 def split_by_label(x, y):
     low = y < 5
     return x[low], y[low], x[~low], y[~low] - 5
@@ -215,6 +217,9 @@ print(f"digits 5-9: test accuracy {source_accuracy:.4f}")
 
 # %%
 # BEGIN SOLUTION: freeze `feature_layers`, compile `model` again, call it `transfer_model`
+# HINT: Loop over `feature_layers` and set `layer.trainable = False`.
+# HINT: Then compile again (same optimiser and loss): Keras 3 fixes what trains when it builds the
+#       training step, so freezing after a `fit` needs a new `compile`.
 for layer in feature_layers:
     layer.trainable = False
 compile_for_digits(model)
@@ -254,6 +259,9 @@ print(f"digits 0-4 from scratch: test accuracy {scratch_accuracy:.4f}")
 
 # %%
 # BEGIN SOLUTION: `times_full`, `times_frozen` and their `ratio`
+# HINT: In your callback, note `time.perf_counter()` in `on_epoch_begin` and append the difference
+#       in `on_epoch_end`.
+# HINT: Pass the two lists from the two callbacks, and the ratio `np.mean(frozen) / np.mean(full)`.
 times_full, times_frozen = scratch_timer.times, frozen_timer.times
 ratio = np.mean(times_frozen) / np.mean(times_full)
 # END SOLUTION

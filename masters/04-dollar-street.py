@@ -108,6 +108,10 @@ print(f"training {len(x_train)}, validation {len(x_val)}, test {len(x_test)} ima
 
 # %%
 # BEGIN SOLUTION: write `preprocess(images)`
+# HINT: Every model in `keras.applications` comes with the preprocessing it was trained with, next
+#       to it: `keras.applications.densenet.preprocess_input`.
+# HINT: It takes 0-255 pixels. On a float array it works in place, so give it a copy:
+#       `np.array(images, dtype='float32')`.
 def preprocess(images):
     return keras.applications.densenet.preprocess_input(np.array(images, dtype="float32"))
 # END SOLUTION
@@ -157,6 +161,12 @@ print(f"DenseNet121 with weights={weights!r}: {len(base_model.layers)} layers, "
 
 # %%
 # BEGIN SOLUTION: freeze `base_model`, build and compile `model` (with `inputs`, `features`, `head`)
+# HINT: `base_model.trainable = False` freezes all its layers; do it before `model.compile(...)`.
+# HINT: Build it functionally: `inputs = keras.Input((64, 64, 3))`, `x = keras.layers.Resizing(160,
+#       160)(inputs)`, `features = base_model(x, training=False)`, then the head layers on
+#       `features`.
+# HINT: The last layer is `Dense(10)` with no activation; the loss is
+#       `keras.losses.SparseCategoricalCrossentropy(from_logits=True)`.
 base_model.trainable = False
 inputs = keras.Input(shape=(64, 64, 3))
 upscaled = keras.layers.Resizing(160, 160)(inputs)
@@ -190,6 +200,9 @@ model.summary()
 
 # %%
 # BEGIN SOLUTION: `total` and `trainable`
+# HINT: `model.summary()` ends with 'Total params' and 'Trainable params'.
+# HINT: In code: `model.count_params()`, and for the trainable ones `sum(np.prod(w.shape) for w in
+#       model.trainable_weights)`.
 total = model.count_params()
 trainable = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
 # END SOLUTION
@@ -227,6 +240,9 @@ print(f"features of {len(x_train) + len(x_val)} images in {extract_seconds:.1f} 
 
 # %%
 # BEGIN SOLUTION: create the callback `early_stopping`
+# HINT: `keras.callbacks.EarlyStopping(monitor=..., patience=..., restore_best_weights=...)`.
+# HINT: Monitor a validation metric such as 'val_loss': the training loss keeps falling while the
+#       model overfits.
 early_stopping = keras.callbacks.EarlyStopping(monitor="val_loss", patience=5, restore_best_weights=True)
 # END SOLUTION
 
@@ -412,6 +428,10 @@ augment = keras.Sequential([keras.layers.RandomFlip("horizontal"), keras.layers.
 
 # %%
 # BEGIN SOLUTION: build `fine_model`, unfreeze the `conv5_` layers (not BatchNormalization), compile
+# HINT: Set `base_model.trainable = True`, then loop over `base_model.layers` and set each layer's
+#       `trainable` to whether its name starts with 'conv5_' and it is not a BatchNormalization
+#       layer.
+# HINT: Compile again with a small learning rate: `keras.optimizers.Adam(learning_rate=1e-5)`.
 fine_inputs = keras.Input(shape=(64, 64, 3))
 fine_model = keras.Model(fine_inputs, model(augment(fine_inputs)))
 base_model.trainable = True

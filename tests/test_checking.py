@@ -17,9 +17,17 @@ def _broken_checker(value):
     return {}["missing"]
 
 
-square = Exercise("00-test", "square", _square_checker, hints=["first", "second"], solution="value = n * n",
-                  grade_args="value, n")
-broken = Exercise("00-test", "broken", _broken_checker, hints=["h"], solution="", grade_args="value")
+square = Exercise("00-test", "square", _square_checker)
+broken = Exercise("00-test", "broken", _broken_checker)
+
+
+@pytest.fixture(autouse=True)
+def texts(tmp_path, monkeypatch):
+    """The answers file the build would write for a master whose check cells are `ex.square.check(v, n)`."""
+    monkeypatch.setattr("helpers.learner.exercises.ANSWERS", str(tmp_path))
+    (tmp_path / "00-test.json").write_text(json.dumps({"exercises": {
+        "square": {"prompt": "square n", "hints": ["first", "second"], "solution": "v = n * n", "args": ["v", "n"]},
+    }}))
 
 
 @pytest.fixture
@@ -39,7 +47,7 @@ def test_correct_and_incorrect(log):
 @pytest.mark.parametrize("blank", [None, ...])
 def test_blank_is_unattempted(log, blank):
     result = square.check(blank, 3)
-    assert result.status == "unattempted" and "`value`" in result.message
+    assert result.status == "unattempted" and "`v`" in result.message
 
 
 def test_exception_in_check_is_reported_not_raised(log):
@@ -80,9 +88,19 @@ def test_assert_passed(log):
 
 
 def test_hints_step_through_then_repeat():
-    exercise = Exercise("00-test", "e", _square_checker, hints=["first", "second"], solution="x", grade_args="v, n")
+    exercise = Exercise("00-test", "square", _square_checker)
     assert [exercise.hint().text for _ in range(3)] == ["first", "second", "second"]
-    assert "```python" in exercise.solution()._repr_markdown_()
+    assert "```python\nv = n * n\n```" in exercise.solution()._repr_markdown_()
+
+
+def test_messages_name_the_check_cells_variables():
+    assert "`v` is still" in square.evaluate(..., 3).message
+    assert square.grade_args == "v, n"
+
+
+def test_without_answers_hint_and_solution_say_so(tmp_path, monkeypatch):
+    monkeypatch.setattr("helpers.learner.exercises.ANSWERS", str(tmp_path / "none"))
+    assert "not available" in square.solution().text and "not available" in square.hint().text
 
 
 def test_result_displays_in_terminal_and_notebook():

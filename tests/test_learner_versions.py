@@ -6,13 +6,13 @@ import pytest
 
 from helpers.author import build
 from helpers.learner.checking import exercises_of
-from helpers.learner.exercises import EPISODE_MODULES
+from helpers.learner.exercises import exercise_modules
 from tests.notebook_runner import execute
 
 
-@pytest.mark.parametrize("episode", sorted(EPISODE_MODULES))
+@pytest.mark.parametrize("episode", sorted(exercise_modules()))
 def test_blank_learner_version_is_unattempted(episode, tmp_path):
     _, records = execute(build.VERSIONS["learner"] / f"{episode}.ipynb", tmp_path, "quick", allow_errors=True)
-    expected = set(exercises_of(importlib.import_module(EPISODE_MODULES[episode])))
+    expected = set(exercises_of(importlib.import_module(exercise_modules()[episode])))
     assert {r["exercise"] for r in records} == expected
     assert {r["status"] for r in records} == {"unattempted"}

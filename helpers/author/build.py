@@ -1,4 +1,4 @@
-"""Build each episode's learner and solution notebooks from its one master.
+"""Build each episode's learner and solution notebooks, and its exercise texts, from its one master.
 
 A master (``masters/NN-slug.py``) is a jupytext percent notebook. In it:
 
@@ -7,19 +7,33 @@ A master (``masters/NN-slug.py``) is a jupytext percent notebook. In it:
   becomes, in the learner's version, that prompt as a ``# TODO`` comment and
   ``name = ...`` for every name the region assigns at its top level (or a bare
   ``...`` when it assigns none), so later check cells see "unattempted";
+* ``# HINT: ...`` lines at the top of a region (a hint may go on over lines
+  that start with ``#`` and at least two spaces) are the exercise's hints, in
+  the order the learner gets them; they appear in neither notebook;
+* the first check cell after a region (``ex.<name>.assert_passed(<args>)``)
+  names the exercise the region solves and the expressions its check receives;
 * a cell tagged ``solution`` appears only in the solution version;
 * ``.assert_passed(`` becomes ``.check(`` in the learner's version.
 
-Both versions are written as ``.py`` (percent) and ``.ipynb`` without
-outputs, carrying ``course`` metadata (episode, version) that graders read.
-``--check`` compares what is committed with what would be written.
+The region's code is the exercise's solution: the build writes it, the hints
+and the check cell's arguments to ``helpers/learner/exercises/answers/<episode>.json``,
+which ``ex.<name>.solution()``, ``hint()`` and the grader read. So the solution
+a learner is shown is, byte for byte, the code the solution notebook runs.
+Like d2l's ``#@save``, the book is the source and the library is generated.
+
+Both notebook versions are written as ``.py`` (percent) and ``.ipynb`` without
+outputs, carrying ``course`` metadata (episode, version, and whatever the
+master's own ``course`` header declares, e.g. ``key_numbers``) that graders and
+benchmarks read. ``--check`` compares what is committed with what would be written.
 """
 
 from __future__ import annotations
 
 import ast
 import copy
+import json
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jupytext
@@ -28,12 +42,30 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[2]
 MASTERS = ROOT / "masters"
 VERSIONS = {"solution": ROOT / "solutions", "learner": ROOT / "episodes"}
+ANSWERS = ROOT / "helpers" / "learner" / "exercises" / "answers"
 _BEGIN = re.compile(r"^(?P<indent>\s*)# BEGIN SOLUTION:?\s*(?P<prompt>.*)$")
 _END = re.compile(r"^\s*# END SOLUTION\s*$")
+_HINT = re.compile(r"^\s*# HINT:\s*(?P<text>.*)$")
+_HINT_MORE = re.compile(r"^\s*#\s{2,}(?P<text>\S.*)$")
+CHECK_METHODS = ("assert_passed", "check")
 
 
 class BuildError(ValueError):
-    """A master is malformed (unbalanced markers, say)."""
+    """A master is malformed (unbalanced markers, a region without its check cell, say)."""
+
+
+def masters(folder: Path | None = None) -> list[Path]:
+    """Every episode's master, in order: the one list of episodes (``NN-slug.py``)."""
+    return sorted((folder or MASTERS).glob("[0-9][0-9]-*.py"))
+
+
+@dataclass
+class Region:
+    """One solution region of a master: its prompt, its hints and its code (markers and hints left out)."""
+
+    prompt: str
+    hints: list[str] = field(default_factory=list)
+    code: str = ""
 
 
 def assigned_names(code: str) -> list[str]:
@@ -58,76 +90,158 @@ def assigned_names(code: str) -> list[str]:
     return names
 
 
-def strip_solutions(source: str, where: str = "cell") -> str:
-    """The learner's version of one code cell's source."""
-    out: list[str] = []
-    region: list[str] | None = None
-    indent = prompt = ""
+def _dedent(lines: list[str], indent: str) -> str:
+    return "\n".join(l[len(indent):] if l.startswith(indent) else l for l in lines)
+
+
+def split_cell(source: str, where: str = "cell") -> tuple[str, str, list[Region]]:
+    """A code cell's (learner source, solution source, solution regions)."""
+    learner: list[str] = []
+    solution: list[str] = []
+    regions: list[Region] = []
+    body: list[str] | None = None
+    indent = ""
+    region: Region | None = None
+    in_hints = False
     for line in source.splitlines():
         begin = _BEGIN.match(line)
         if begin:
-            if region is not None:
+            if body is not None:
                 raise BuildError(f"{where}: BEGIN SOLUTION inside another solution region")
-            region, indent, prompt = [], begin["indent"], begin["prompt"].strip()
+            body, indent, in_hints = [], begin["indent"], True
+            region = Region(begin["prompt"].strip())
         elif _END.match(line):
-            if region is None:
+            if body is None:
                 raise BuildError(f"{where}: END SOLUTION without BEGIN SOLUTION")
-            code = "\n".join(l[len(indent):] if l.startswith(indent) else l for l in region)
-            out.append(f"{indent}# TODO: {prompt or 'your code here'}")
-            names = assigned_names(code)
-            out.extend(f"{indent}{name} = ..." for name in names) if names else out.append(f"{indent}...")
-            region = None
-        elif region is not None:
-            region.append(line)
+            region.code = _dedent(body, indent).strip("\n")
+            regions.append(region)
+            learner.append(f"{indent}# TODO: {region.prompt or 'your code here'}")
+            names = assigned_names(region.code)
+            learner.extend(f"{indent}{name} = ..." for name in names) if names else learner.append(f"{indent}...")
+            body = region = None
+        elif body is not None:
+            hint, more = _HINT.match(line), _HINT_MORE.match(line)
+            if in_hints and hint:
+                region.hints.append(hint["text"].strip())
+            elif in_hints and more and region.hints:
+                region.hints[-1] += " " + more["text"].strip()
+            else:
+                in_hints = False
+                body.append(line)
+                solution.append(line)
         else:
-            out.append(line)
-    if region is not None:
+            learner.append(line)
+            solution.append(line)
+    if body is not None:
         raise BuildError(f"{where}: BEGIN SOLUTION without END SOLUTION")
-    return "\n".join(out).replace(".assert_passed(", ".check(")
+    return "\n".join(learner).replace(".assert_passed(", ".check("), "\n".join(solution), regions
 
 
-def _without_markers(source: str) -> str:
-    return "\n".join(l for l in source.splitlines() if not (_BEGIN.match(l) or _END.match(l)))
+def strip_solutions(source: str, where: str = "cell") -> str:
+    """The learner's version of one code cell's source."""
+    return split_cell(source, where)[0]
+
+
+def check_calls(source: str) -> list[tuple[str, list[str]]]:
+    """``(exercise, [argument expressions])`` for each ``<module>.<exercise>.assert_passed(...)`` in a cell."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    calls = []
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr in CHECK_METHODS and isinstance(node.func.value, ast.Attribute)
+                and isinstance(node.func.value.value, ast.Name)):
+            args = [ast.get_source_segment(source, a) for a in node.args]
+            args += [f"{k.arg}={ast.get_source_segment(source, k.value)}" for k in node.keywords]
+            calls.append((node.func.value.attr, args))
+    return calls
+
+
+def make_versions(master: nbformat.NotebookNode, episode: str) -> tuple[dict, dict]:
+    """The learner and solution notebooks of one master, and its exercises' texts."""
+    versions = {version: copy.deepcopy(master) for version in VERSIONS}
+    exercises: dict[str, dict] = {}
+    pending: list[Region] = []
+    kept: dict[str, list] = {version: [] for version in VERSIONS}
+    for index, cell in enumerate(master.cells):
+        tags = cell.get("metadata", {}).get("tags", [])
+        if cell.cell_type == "code":
+            learner_src, solution_src, regions = split_cell(cell.source, f"{episode} cell {index}")
+            pending += regions
+            for name, args in check_calls(solution_src):
+                if not pending:
+                    raise BuildError(f"{episode} cell {index}: the check of {name!r} has no solution region before it")
+                if name in exercises:
+                    raise BuildError(f"{episode} cell {index}: {name!r} is checked twice")
+                exercises[name] = {
+                    "prompt": " / ".join(r.prompt for r in pending),
+                    "hints": [h for r in pending for h in r.hints],
+                    "solution": "\n\n".join(r.code for r in pending),
+                    "args": args,
+                }
+                pending = []
+        for version in VERSIONS:
+            if version == "learner" and "solution" in tags:
+                continue
+            out = copy.deepcopy(cell)
+            if cell.cell_type == "code":
+                out.source = learner_src if version == "learner" else solution_src
+                out.outputs, out.execution_count = [], None
+                checked = check_calls(solution_src)
+                if checked:  # what the grader passes to each check, recorded where it is written
+                    out.metadata["course"] = {"checks": {name: args for name, args in checked}}
+            out.id = f"{version[0]}{index:03d}"  # stable ids: a rebuild changes nothing
+            kept[version].append(out)
+    if pending:
+        raise BuildError(f"{episode}: a solution region ({pending[0].prompt!r}) has no check cell after it")
+    for name, exercise in exercises.items():
+        if not exercise["hints"]:
+            raise BuildError(f"{episode}: exercise {name!r} has no `# HINT:` line in its solution region")
+    notebooks = {}
+    declared = dict(master.metadata.get("course", {}))
+    for version, nb in versions.items():
+        nb.cells = kept[version]
+        nb.metadata["course"] = {**declared, "episode": episode, "version": version}
+        nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+        nb.metadata.pop("jupytext", None)
+        notebooks[version] = nb
+    return notebooks, exercises
 
 
 def make_version(master: nbformat.NotebookNode, version: str, episode: str) -> nbformat.NotebookNode:
-    nb = copy.deepcopy(master)
-    cells = []
-    for index, cell in enumerate(nb.cells):
-        tags = cell.get("metadata", {}).get("tags", [])
-        if cell.cell_type == "code":
-            if version == "learner":
-                if "solution" in tags:
-                    continue
-                cell.source = strip_solutions(cell.source, f"{episode} cell {index}")
-            else:
-                cell.source = _without_markers(cell.source)
-            cell.outputs, cell.execution_count = [], None
-        cell.id = f"{version[0]}{index:03d}"  # stable ids: a rebuild changes nothing
-        cells.append(cell)
-    nb.cells = cells
-    nb.metadata["course"] = {"episode": episode, "version": version}
-    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
-    nb.metadata.pop("jupytext", None)
+    return make_versions(master, episode)[0][version]
+
+
+def _without_check_metadata(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The ``.py`` a learner reads keeps only tags: the check record is for tools, in the ``.ipynb``."""
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        cell.metadata.pop("course", None)
     return nb
 
 
 def rendered(master_path: Path) -> dict[Path, str]:
     """Every file a master produces, with its exact text."""
     episode = master_path.stem
-    master = jupytext.read(master_path)
+    notebooks, exercises = make_versions(jupytext.read(master_path), episode)
     files = {}
     for version, folder in VERSIONS.items():
-        nb = make_version(master, version, episode)
-        files[folder / f"{episode}.ipynb"] = nbformat.writes(nb) + "\n"
-        files[folder / f"{episode}.py"] = jupytext.writes(nb, fmt="py:percent")
+        files[folder / f"{episode}.ipynb"] = nbformat.writes(notebooks[version]) + "\n"
+        files[folder / f"{episode}.py"] = jupytext.writes(_without_check_metadata(notebooks[version]),
+                                                          fmt="py:percent")
+    if exercises:
+        files[ANSWERS / f"{episode}.json"] = json.dumps(
+            {"episode": episode, "generated_from": f"masters/{master_path.name}", "exercises": exercises},
+            indent=1, ensure_ascii=False) + "\n"
     return files
 
 
-def build(check: bool = False, masters: list[Path] | None = None) -> list[Path]:
+def build(check: bool = False, masters_: list[Path] | None = None) -> list[Path]:
     """Write (or, with ``check``, compare) every generated file; return those that differ."""
     differ = []
-    for master_path in masters or sorted(MASTERS.glob("[0-9][0-9]-*.py")):
+    for master_path in masters_ or masters():
         for path, text in rendered(master_path).items():
             current = path.read_text(encoding="utf-8") if path.exists() else None
             if current != text:
@@ -136,3 +250,29 @@ def build(check: bool = False, masters: list[Path] | None = None) -> list[Path]:
                     path.parent.mkdir(parents=True, exist_ok=True)
                     path.write_text(text, encoding="utf-8")
     return differ
+
+
+def paste_solutions(learner: nbformat.NotebookNode, solutions: dict[str, tuple[str, str]]) -> nbformat.NotebookNode:
+    """The learner's notebook with each blank replaced by a solution text, as a learner would paste it.
+
+    ``solutions`` maps an exercise to ``(prompt, code)``: the blank is the
+    ``# TODO: <prompt>`` line and the ``name = ...`` stubs after it.
+    """
+    nb = copy.deepcopy(learner)
+    for name, (prompt, code) in solutions.items():
+        todo = re.compile(rf"^(?P<indent>\s*)# TODO: {re.escape(prompt or 'your code here')}$")
+        for cell in nb.cells:
+            lines = cell.source.splitlines()
+            at = next((i for i, line in enumerate(lines) if todo.match(line)), None)
+            if cell.cell_type != "code" or at is None:
+                continue
+            indent = todo.match(lines[at])["indent"]
+            stubs = [f"{indent}{n} = ..." for n in assigned_names(code)] or [f"{indent}..."]
+            if lines[at + 1:at + 1 + len(stubs)] != stubs:
+                raise BuildError(f"{name}: the blank after '# TODO: {prompt}' is not {stubs}")
+            pasted = [f"{indent}{line}" if line else line for line in code.splitlines()]
+            cell.source = "\n".join(lines[:at] + pasted + lines[at + 1 + len(stubs):])
+            break
+        else:
+            raise BuildError(f"{name}: no blank '# TODO: {prompt}' in the learner's notebook")
+    return nb

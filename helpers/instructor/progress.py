@@ -6,14 +6,14 @@ import importlib
 
 from helpers.learner import results_log
 from helpers.learner.checking import exercises_of
-from helpers.learner.exercises import EPISODE_MODULES
+from helpers.learner.exercises import exercise_modules
 
 
 def summary(path=None) -> list[dict]:
     """One row per known exercise (and any other logged one), with its latest status."""
     latest = results_log.latest(results_log.read(path))
     rows = []
-    for episode, module_name in EPISODE_MODULES.items():
+    for episode, module_name in exercise_modules().items():
         for name, exercise in exercises_of(importlib.import_module(module_name)).items():
             record = latest.pop((episode, name), None)
             rows.append({"episode": episode, "exercise": name,

@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import html
 import inspect
+import json
+import re
 import textwrap
 import traceback
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from helpers.learner import results_log
 
@@ -87,18 +90,69 @@ def _is_blank(value) -> bool:
     return value is None or value is Ellipsis
 
 
-class Exercise:
-    """One graded exercise of one episode."""
+def answers(episode: str) -> dict[str, dict]:
+    """The texts the build extracted from the episode's master: per exercise its hints, solution and args.
 
-    def __init__(self, episode: str, name: str, checker, hints: list[str], solution: str,
-                 grade_args: str, points: int = 1, success: str = "Well done."):
-        """``grade_args``: the notebook expressions an instructor's grader passes to the check
-        (e.g. ``"model3, classifier"``); a test keeps them equal to the episode's check cell."""
+    Read from ``helpers/learner/exercises/answers/<episode>.json``; an
+    assessment bundle ships without them, and then this is empty.
+    """
+    from helpers.learner.exercises import ANSWERS
+
+    path = Path(ANSWERS) / f"{episode}.json"
+    if not path.is_file():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"))["exercises"]
+
+
+class Exercise:
+    """One graded exercise of one episode.
+
+    Only the check is code kept here; what the learner reads (hints, the worked
+    solution) and what the check receives (the check cell's arguments) come from
+    the master, through the build, so they cannot drift from the notebooks.
+    """
+
+    def __init__(self, episode: str, name: str, checker, points: int = 1, success: str = "Well done."):
         self.episode, self.name, self.checker = episode, name, checker
-        self.hints, self.solution_code, self.points, self.success = hints, solution, points, success
-        self.grade_args = grade_args
+        self.points, self.success = points, success
         self._params = list(inspect.signature(checker).parameters)
         self._hints_shown = 0
+
+    @property
+    def _texts(self) -> dict:
+        return answers(self.episode).get(self.name, {})
+
+    @property
+    def hints(self) -> list[str]:
+        return self._texts.get("hints", [])
+
+    @property
+    def solution_code(self) -> str:
+        return self._texts.get("solution", "")
+
+    @property
+    def arguments(self) -> list[str]:
+        """The expressions the episode's check cell passes, e.g. ``["model3", "classifier"]``."""
+        return self._texts.get("args", [])
+
+    @property
+    def grade_args(self) -> str:
+        """What an instructor's grader passes to the check: the check cell's own arguments."""
+        return ", ".join(self.arguments)
+
+    def _learner_names(self) -> dict[str, str]:
+        """Check parameter → the learner's expression for it, where the check cell passes a plain name."""
+        names = {}
+        for param, expression in zip(self._params, self.arguments):
+            if expression.isidentifier() and expression != param:
+                names[param] = expression
+        return names
+
+    def _in_learner_terms(self, message: str) -> str:
+        """``model`` → ``model3`` in backticked code: feedback names what the learner wrote."""
+        for param, expression in self._learner_names().items():
+            message = re.sub(rf"`{param}(?=[`.\[(])", f"`{expression}", message)
+        return message
 
     def __repr__(self) -> str:
         return f"<exercise {self.episode}/{self.name}: check({', '.join(self._params)})>"
@@ -117,15 +171,16 @@ class Exercise:
             )
         blank = [name for name, value in bound.arguments.items() if _is_blank(value)]
         if blank:
-            names = ", ".join(f"`{name}`" for name in blank)
+            names = ", ".join(f"`{self._learner_names().get(name, name)}`" for name in blank)
             return self._result(
                 "unattempted",
-                f"Not attempted yet: {names} is still `...` or None. Replace it with your answer and run the cell again.",
+                f"Not attempted yet: {names} {'is' if len(blank) == 1 else 'are'} still `...` or None. "
+                "Replace it with your answer and run the cell again.",
             )
         try:
             message = self.checker(*bound.args, **bound.kwargs)
         except Incorrect as mistake:
-            return self._result("incorrect", str(mistake))
+            return self._result("incorrect", self._in_learner_terms(str(mistake)))
         except Exception as exc:  # a fault of the check, or input it did not foresee
             where = traceback.extract_tb(exc.__traceback__)[-1]
             return self._result(
@@ -151,11 +206,16 @@ class Exercise:
 
     def hint(self) -> _Text:
         """The next hint (the last one repeats)."""
+        if not self.hints:
+            return _Text(f"No hints for {self.name}", "Hints are not available in this copy of the course.")
         index = min(self._hints_shown, len(self.hints) - 1)
         self._hints_shown += 1
         return _Text(f"Hint {index + 1} of {len(self.hints)} for {self.name}", self.hints[index])
 
     def solution(self) -> _Text:
+        """The master's solution region for this exercise, exactly as the solution notebook runs it."""
+        if not self.solution_code:
+            return _Text(f"No solution for {self.name}", "The solution is not available in this copy of the course.")
         return _Text(f"A solution to {self.name}", self.solution_code, code=True)
 
 

@@ -48,21 +48,7 @@ def _check_load_and_freeze(model, n_fixed):
     return f"Problem-1 model loaded ({problem1:.0%} on problem 1), first {n_fixed} layer(s) fixed, re-compiled."
 
 
-load_and_freeze = Exercise(
-    EPISODE, "load_and_freeze", _check_load_and_freeze,
-    grade_args="one_fixed, 1",
-    hints=["`keras.models.load_model(path)` gives back the trained problem-1 model, weights and all.",
-           "Freeze with `for layer in model.layers[:n_fixed]: layer.trainable = False`, then compile: "
-           "`model.compile(optimizer='sgd', loss='categorical_crossentropy', metrics=['accuracy'])`."],
-    solution="""
-def load_and_freeze(path, n_fixed):
-    model = keras.models.load_model(path)
-    for layer in model.layers[:n_fixed]:
-        layer.trainable = False
-    model.compile(optimizer="sgd", loss="categorical_crossentropy", metrics=["accuracy"])
-    return model
-""",
-)
+load_and_freeze = Exercise(EPISODE, "load_and_freeze", _check_load_and_freeze)
 
 
 # ---------------------------------------------------------------- summarize_repeats
@@ -117,21 +103,7 @@ def _check_summarize_repeats(table, scores):
     return "Means, standard deviations and 95% intervals all match."
 
 
-summarize_repeats = Exercise(
-    EPISODE, "summarize_repeats", _check_summarize_repeats,
-    grade_args="summary, scores",
-    hints=["For each configuration: mean, standard deviation (ddof=1), and mean ± t × std / sqrt(n).",
-           "`scipy.stats.t.ppf(0.975, n - 1)` is the t value for a two-sided 95% interval with n runs."],
-    solution="""
-rows = {}
-for name, values in scores.items():
-    values = np.asarray(values)
-    n, mean, sd = len(values), values.mean(), values.std(ddof=1)
-    half = stats.t.ppf(0.975, n - 1) * sd / np.sqrt(n)
-    rows[name] = {"mean": mean, "std": sd, "ci_low": mean - half, "ci_high": mean + half}
-summary = pd.DataFrame.from_dict(rows, orient="index")
-""",
-)
+summarize_repeats = Exercise(EPISODE, "summarize_repeats", _check_summarize_repeats)
 
 
 # ---------------------------------------------------------------- reinit_layers
@@ -155,18 +127,7 @@ def _check_reinit_layers(model, source_model):
     return "First hidden layer transferred, the rest start fresh, everything trainable."
 
 
-reinit_layers = Exercise(
-    EPISODE, "reinit_layers", _check_reinit_layers,
-    grade_args="reinit_model, keras.models.load_model(SOURCE_PATH)",
-    hints=["Build a fresh MLP (new random weights everywhere), then give its first layer the problem-1 "
-           "weights with `set_weights`.",
-           "Compile it with SGD and categorical cross-entropy, as the other set-ups."],
-    solution="""
-model = blobs_mlp()                                   # fresh weights in every layer
-model.layers[0].set_weights(source_model.layers[0].get_weights())
-model.compile(optimizer="sgd", loss="categorical_crossentropy", metrics=["accuracy"])
-""",
-)
+reinit_layers = Exercise(EPISODE, "reinit_layers", _check_reinit_layers)
 
 
 # ---------------------------------------------------------------- add_hidden_layer
@@ -193,20 +154,4 @@ def _check_add_hidden_layer(model, source_model):
     return "Two frozen problem-1 layers, then a new hidden layer and a new output."
 
 
-add_hidden_layer = Exercise(
-    EPISODE, "add_hidden_layer", _check_add_hidden_layer,
-    grade_args="deeper_model, source_for_check",
-    hints=["Take `source_model.layers[0]` and `[1]`, set `trainable = False`, and stack them under "
-           "`Dense(5, relu)` and `Dense(3, softmax)`.",
-           "Start the new model with `keras.Input(shape=(2,))`, and compile it after freezing."],
-    solution="""
-hidden_1, hidden_2 = source_model.layers[0], source_model.layers[1]
-hidden_1.trainable = hidden_2.trainable = False
-model = keras.Sequential([
-    keras.Input(shape=(2,)), hidden_1, hidden_2,
-    keras.layers.Dense(5, activation="relu", kernel_initializer="he_uniform"),
-    keras.layers.Dense(3, activation="softmax"),
-])
-model.compile(optimizer="sgd", loss="categorical_crossentropy", metrics=["accuracy"])
-""",
-)
+add_hidden_layer = Exercise(EPISODE, "add_hidden_layer", _check_add_hidden_layer)

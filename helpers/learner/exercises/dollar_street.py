@@ -74,18 +74,7 @@ def _check_preprocess(fn):
     return "Same as `densenet.preprocess_input`: 0-1, then ImageNet's channel means and deviations." + "".join(notes[:1])
 
 
-preprocess = Exercise(
-    EPISODE, "preprocess", _check_preprocess,
-    grade_args="preprocess",
-    hints=["Every model in `keras.applications` comes with the preprocessing it was trained with, next to it: "
-           "`keras.applications.densenet.preprocess_input`.",
-           "It takes 0-255 pixels. On a float array it works in place, so give it a copy: "
-           "`np.array(images, dtype='float32')`."],
-    solution="""
-def preprocess(images):
-    return keras.applications.densenet.preprocess_input(np.array(images, dtype="float32"))
-""",
-)
+preprocess = Exercise(EPISODE, "preprocess", _check_preprocess)
 
 
 # ---------------------------------------------------------------- shared model inspection
@@ -219,33 +208,7 @@ def _check_freeze_base(model, base_model):
     return f"Base frozen, head as specified, logits with `from_logits=True`: {trainable:,} trainable parameters."
 
 
-freeze_base = Exercise(
-    EPISODE, "freeze_base", _check_freeze_base,
-    grade_args="model, base_model",
-    hints=["`base_model.trainable = False` freezes all its layers; do it before `model.compile(...)`.",
-           "Build it functionally: `inputs = keras.Input((64, 64, 3))`, `x = keras.layers.Resizing(160, 160)(inputs)`, "
-           "`features = base_model(x, training=False)`, then the head layers on `features`.",
-           "The last layer is `Dense(10)` with no activation; the loss is "
-           "`keras.losses.SparseCategoricalCrossentropy(from_logits=True)`."],
-    solution="""
-base_model.trainable = False
-inputs = keras.Input(shape=(64, 64, 3))
-upscaled = keras.layers.Resizing(160, 160)(inputs)
-features = base_model(upscaled, training=False)
-head = keras.Sequential([
-    keras.Input(shape=(1024,)),
-    keras.layers.Flatten(),
-    keras.layers.BatchNormalization(),
-    keras.layers.Dense(50, activation="relu"),
-    keras.layers.Dropout(0.5),
-    keras.layers.Dense(10),
-], name="head")
-model = keras.Model(inputs, head(features))
-model.compile(optimizer="adam",
-              loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-              metrics=["accuracy"])
-""",
-)
+freeze_base = Exercise(EPISODE, "freeze_base", _check_freeze_base)
 
 
 # ---------------------------------------------------------------- count_parameters
@@ -283,17 +246,7 @@ def _check_count_parameters(total, trainable, model):
                     "(or `model.count_params()`).")
 
 
-count_parameters = Exercise(
-    EPISODE, "count_parameters", _check_count_parameters,
-    grade_args="total, trainable, model",
-    hints=["`model.summary()` ends with 'Total params' and 'Trainable params'.",
-           "In code: `model.count_params()`, and for the trainable ones "
-           "`sum(np.prod(w.shape) for w in model.trainable_weights)`."],
-    solution="""
-total = model.count_params()
-trainable = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
-""",
-)
+count_parameters = Exercise(EPISODE, "count_parameters", _check_count_parameters)
 
 
 # ---------------------------------------------------------------- early_stopping
@@ -323,16 +276,7 @@ def _check_early_stopping(callback):
     return f"Stops after 5 epochs without improvement in '{monitor}' and goes back to the best epoch."
 
 
-early_stopping = Exercise(
-    EPISODE, "early_stopping", _check_early_stopping,
-    grade_args="early_stopping",
-    hints=["`keras.callbacks.EarlyStopping(monitor=..., patience=..., restore_best_weights=...)`.",
-           "Monitor a validation metric such as 'val_loss': the training loss keeps falling while the "
-           "model overfits."],
-    solution="""
-early_stopping = keras.callbacks.EarlyStopping(monitor="val_loss", patience=5, restore_best_weights=True)
-""",
-)
+early_stopping = Exercise(EPISODE, "early_stopping", _check_early_stopping)
 
 
 # ---------------------------------------------------------------- fine_tune
@@ -376,21 +320,4 @@ def _check_fine_tune(model, base_model):
             f"learning rate {rate:g}.")
 
 
-fine_tune = Exercise(
-    EPISODE, "fine_tune", _check_fine_tune,
-    grade_args="fine_model, base_model",
-    hints=["Set `base_model.trainable = True`, then loop over `base_model.layers` and set each layer's "
-           "`trainable` to whether its name starts with 'conv5_' and it is not a BatchNormalization layer.",
-           "Compile again with a small learning rate: `keras.optimizers.Adam(learning_rate=1e-5)`."],
-    solution="""
-fine_inputs = keras.Input(shape=(64, 64, 3))
-fine_model = keras.Model(fine_inputs, model(augment(fine_inputs)))
-base_model.trainable = True
-for layer in base_model.layers:
-    layer.trainable = (layer.name.startswith("conv5_")
-                       and not isinstance(layer, keras.layers.BatchNormalization))
-fine_model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-5),
-                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                   metrics=["accuracy"])
-""",
-)
+fine_tune = Exercise(EPISODE, "fine_tune", _check_fine_tune)

@@ -72,25 +72,7 @@ def _check_classifier(model):
     return f"Held-out accuracy {accuracy:.1%}: a classifier worth transferring from."
 
 
-build_classifier = Exercise(
-    EPISODE, "build_classifier", _check_classifier,
-    grade_args="classifier",
-    hints=[
-        "Start from `keras.Input(shape=(4,))`, then three `keras.layers.Dense` layers.",
-        "Compile with `optimizer='adam', loss='categorical_crossentropy', metrics=['accuracy']`, "
-        "then `fit` on the training split for the profile's epochs.",
-    ],
-    solution="""
-classifier = keras.Sequential([
-    keras.Input(shape=(4,)),
-    keras.layers.Dense(50, activation="relu", name="hidden_1"),
-    keras.layers.Dense(25, activation="relu", name="hidden_2"),
-    keras.layers.Dense(3, activation="softmax", name="species"),
-])
-classifier.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
-classifier.fit(x_train, y_train, epochs=settings.epochs, verbose=0)
-""",
-)
+build_classifier = Exercise(EPISODE, "build_classifier", _check_classifier)
 
 
 # ---------------------------------------------------------------- transfer_head
@@ -138,23 +120,7 @@ def _check_transfer_head(model3, classifier):
     return "Two frozen, trained hidden layers under one new linear unit: 26 trainable parameters."
 
 
-transfer_head = Exercise(
-    EPISODE, "transfer_head", _check_transfer_head,
-    grade_args="model3, classifier",
-    hints=[
-        "Take the first two layers of `classifier` (not copies), set `trainable = False` on each, "
-        "and stack them under a new `keras.layers.Dense(1)`.",
-        "Compile model3 *after* freezing, with `loss='mean_squared_error'`. "
-        "`model3.summary()` should then report 26 trainable parameters.",
-    ],
-    solution="""
-hidden_1, hidden_2 = classifier.layers[0], classifier.layers[1]
-hidden_1.trainable = False
-hidden_2.trainable = False
-model3 = keras.Sequential([keras.Input(shape=(4,)), hidden_1, hidden_2, keras.layers.Dense(1, name="cost")])
-model3.compile(optimizer="adam", loss="mean_squared_error")
-""",
-)
+transfer_head = Exercise(EPISODE, "transfer_head", _check_transfer_head)
 
 
 # ---------------------------------------------------------------- rmse
@@ -186,16 +152,7 @@ def _check_rmse(value, model3, x_test, y_test):
                     "Did you compute it on the training data, or on another model?")
 
 
-rmse = Exercise(
-    EPISODE, "rmse", _check_rmse,
-    grade_args="frozen_rmse, model3, xc_test, yc_test",
-    hints=["RMSE is the square root of the mean of the squared differences between prediction and truth.",
-           "`np.sqrt(np.mean((model3.predict(x_test).ravel() - y_test) ** 2))`: mind the `.ravel()`."],
-    solution="""
-predictions = model3.predict(x_test, verbose=0).ravel()
-frozen_rmse = float(np.sqrt(np.mean((predictions - y_test) ** 2)))
-""",
-)
+rmse = Exercise(EPISODE, "rmse", _check_rmse)
 
 
 # ---------------------------------------------------------------- fine_tune
@@ -231,17 +188,4 @@ def learning_rate_default(optimizer) -> float:
     return float(np.asarray(type(optimizer)().learning_rate))
 
 
-fine_tune = Exercise(
-    EPISODE, "fine_tune", _check_fine_tune,
-    grade_args="model3, frozen_rmse, xc_test, yc_test",
-    hints=["Set `trainable = True` on every layer of model3, then compile again: the old compile "
-           "still freezes them.",
-           "Compile with `keras.optimizers.Adam(learning_rate=1e-4)` (ten times below the default) "
-           "and train for a few epochs."],
-    solution="""
-for layer in model3.layers:
-    layer.trainable = True
-model3.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-4), loss="mean_squared_error")
-model3.fit(x_train, y_train, epochs=settings.epochs, verbose=0)
-""",
-)
+fine_tune = Exercise(EPISODE, "fine_tune", _check_fine_tune)

@@ -52,17 +52,7 @@ def _check_split_by_label(fn):
     return "Digits 0-4 and 5-9 (relabelled 0-4) split with images and labels still paired."
 
 
-split_by_label = Exercise(
-    EPISODE, "split_by_label", _check_split_by_label,
-    grade_args="split_by_label",
-    hints=["A boolean mask `low = y < 5` selects the same rows of x and of y: `x[low]`, `y[low]`.",
-           "The digits 5-9 become classes 0-4 by subtracting 5: `y[~low] - 5`."],
-    solution="""
-def split_by_label(x, y):
-    low = y < 5
-    return x[low], y[low], x[~low], y[~low] - 5
-""",
-)
+split_by_label = Exercise(EPISODE, "split_by_label", _check_split_by_label)
 
 
 # ---------------------------------------------------------------- freeze_features
@@ -103,19 +93,7 @@ def _check_freeze_features(model, feature_layers):
     return f"Features frozen, classifier trainable ({trainable:,} parameters), compiled after freezing."
 
 
-freeze_features = Exercise(
-    EPISODE, "freeze_features", _check_freeze_features,
-    grade_args="transfer_model, feature_layers",
-    hints=["Loop over `feature_layers` and set `layer.trainable = False`.",
-           "Then compile again (same optimiser and loss): Keras 3 fixes what trains when it builds the "
-           "training step, so freezing after a `fit` needs a new `compile`."],
-    solution="""
-for layer in feature_layers:
-    layer.trainable = False
-model.compile(optimizer=keras.optimizers.Adadelta(learning_rate=1.0),
-              loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-""",
-)
+freeze_features = Exercise(EPISODE, "freeze_features", _check_freeze_features)
 
 
 # ---------------------------------------------------------------- epoch_times
@@ -150,14 +128,4 @@ def _check_epoch_times(times_full, times_frozen, ratio=None):
     return f"A frozen epoch takes {right:.0%} of a full one ({np.mean(frozen):.2f} s against {np.mean(full):.2f} s)."
 
 
-epoch_times = Exercise(
-    EPISODE, "epoch_times", _check_epoch_times,
-    grade_args="times_full, times_frozen, ratio",
-    hints=["In your callback, note `time.perf_counter()` in `on_epoch_begin` and append the difference "
-           "in `on_epoch_end`.",
-           "Pass the two lists from the two callbacks, and the ratio `np.mean(frozen) / np.mean(full)`."],
-    solution="""
-times_full, times_frozen = source_timer.times, frozen_timer.times
-ratio = np.mean(times_frozen) / np.mean(times_full)
-""",
-)
+epoch_times = Exercise(EPISODE, "epoch_times", _check_epoch_times)
