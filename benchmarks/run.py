@@ -5,7 +5,7 @@
 
 For every episode and profile the notebook is executed top to bottom in a
 fresh kernel (nbclient); one extra cell then prints the episode's key numbers
-(the variables named in KEY_NUMBERS) as JSON. A profile whose data are not
+(the expressions its master declares under ``course: key_numbers``) as JSON. A profile whose data are not
 cached is reported as skipped with the reason, not run on a stand-in, except
 the quick profile, whose stand-ins announce themselves and are labelled here.
 The speed-ups against the seed's protocol are measured inside the notebooks,
@@ -32,22 +32,10 @@ from pathlib import Path
 
 import nbformat
 
+from helpers.author.build import masters
 from helpers.instructor.run_notebook import run_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
-KEY_NUMBERS = {
-    "01-iris-cost": ["test_accuracy", "frozen_rmse", "scratch_rmse", "random_frozen_rmse", "fine_rmse",
-                     "mean_rmse", "noise_floor"],
-    "02-blobs": ["experiment_seconds", "plain_estimate", "summary", "bayes"],
-    "03-mnist": ["data.name", "source_accuracy", "frozen_accuracy", "scratch_accuracy",
-                 "np.mean(scratch_timer.times)", "np.mean(frozen_timer.times)"],
-    "04-dollar-street": ["data.name", "weights", "ms_per_image", "extract_seconds", "head_seconds",
-                         "seed_epoch_seconds", "seed_way_estimate", "fine_epoch_seconds",
-                         "frozen_val_accuracy", "val_accuracy_255", "scratch_val_accuracy", "fine_val_accuracy",
-                         "frozen_test_accuracy", "scratch_test_accuracy", "fine_test_accuracy"],
-}
-NEEDS = {"03-mnist": ["mnist", "cifar10"], "04-dollar-street": ["dollar_street_10", "densenet121_imagenet_notop"]}
-
 REPORT = """
 import json as _json, numpy as _np, pandas as _pd
 def _plain(v):
@@ -59,9 +47,11 @@ print("KEY-NUMBERS" + _json.dumps({k: _plain(eval(k)) for k in KEYS}))
 
 
 def missing_data(episode: str) -> list[str]:
+    """What the episode's loaders need in the full profile and the cache lacks."""
+    from helpers.author.build import MASTERS, needs
     from helpers.learner.data import RESOURCES, is_cached
 
-    return [name for name in NEEDS.get(episode, []) if not is_cached(RESOURCES[name])]
+    return [name for name in needs(MASTERS / f"{episode}.py") if not is_cached(RESOURCES[name])]
 
 
 def at_full_size(nb) -> None:
@@ -79,7 +69,8 @@ def run(episode: str, profile: str) -> dict:
     nb = nbformat.read(ROOT / "solutions" / f"{episode}.ipynb", as_version=4)
     if profile == "full-size":
         at_full_size(nb)
-    nb.cells.append(nbformat.v4.new_code_cell(f"KEYS = {KEY_NUMBERS.get(episode, [])!r}\n{REPORT}"))
+    keys = nb.metadata.get("course", {}).get("key_numbers", [])
+    nb.cells.append(nbformat.v4.new_code_cell(f"KEYS = {keys!r}\n{REPORT}"))
     with tempfile.TemporaryDirectory() as work:
         start = time.perf_counter()
         run_notebook(nb, Path(work), "quick" if profile == "full-size" else profile, timeout=1800)
@@ -106,7 +97,7 @@ def table(rows: list[dict]) -> str:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profiles", nargs="+", default=["full", "quick"], choices=["full", "quick", "full-size"])
-    parser.add_argument("--episodes", nargs="+", default=sorted(p.stem for p in (ROOT / "masters").glob("[0-9]*.py")))
+    parser.add_argument("--episodes", nargs="+", default=[p.stem for p in masters()])
     parser.add_argument("--write", type=Path, help="also replace the table in this Markdown file")
     args = parser.parse_args(argv)
     rows = []

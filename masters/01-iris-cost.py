@@ -1,5 +1,14 @@
 # ---
 # jupyter:
+#   course:
+#     key_numbers:
+#     - test_accuracy
+#     - frozen_rmse
+#     - scratch_rmse
+#     - random_frozen_rmse
+#     - fine_rmse
+#     - mean_rmse
+#     - noise_floor
 #   jupytext:
 #     text_representation:
 #       extension: .py

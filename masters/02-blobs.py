@@ -1,5 +1,11 @@
 # ---
 # jupyter:
+#   course:
+#     key_numbers:
+#     - experiment_seconds
+#     - plain_estimate
+#     - summary
+#     - bayes
 #   jupytext:
 #     text_representation:
 #       extension: .py

@@ -1,5 +1,13 @@
 # ---
 # jupyter:
+#   course:
+#     key_numbers:
+#     - data.name
+#     - source_accuracy
+#     - frozen_accuracy
+#     - scratch_accuracy
+#     - np.mean(scratch_timer.times)
+#     - np.mean(frozen_timer.times)
 #   jupytext:
 #     text_representation:
 #       extension: .py

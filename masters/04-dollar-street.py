@@ -1,5 +1,22 @@
 # ---
 # jupyter:
+#   course:
+#     key_numbers:
+#     - data.name
+#     - weights
+#     - ms_per_image
+#     - extract_seconds
+#     - head_seconds
+#     - seed_epoch_seconds
+#     - seed_way_estimate
+#     - fine_epoch_seconds
+#     - frozen_val_accuracy
+#     - val_accuracy_255
+#     - scratch_val_accuracy
+#     - fine_val_accuracy
+#     - frozen_test_accuracy
+#     - scratch_test_accuracy
+#     - fine_test_accuracy
 #   jupytext:
 #     text_representation:
 #       extension: .py

@@ -92,7 +92,7 @@ def _resource(server, **kw):
     return registry.Resource(
         name="test", title="Test data", kind="dataset", subdir="datasets/test",
         files=(registry.RemoteFile("file.bin", f"{server}/good", sha256=SHA, size=len(PAYLOAD)),),
-        licence="-", citation="-", episodes=(), **kw)
+        licence="-", citation="-", **kw)
 
 
 def test_corrupt_cached_file_is_replaced(server, tmp_path, monkeypatch):
@@ -127,7 +127,7 @@ def test_missing_message_says_what_and_how(tmp_path, monkeypatch):
 
 def test_registry_entries_are_complete():
     for resource in registry.RESOURCES.values():
-        assert resource.files and resource.licence and resource.citation and resource.episodes
+        assert resource.files and resource.licence and resource.citation
         assert all(f.url.startswith("https://") for f in resource.files)
     with pytest.raises(KeyError, match="known: mnist"):
         registry.get("imagenet")

@@ -59,6 +59,14 @@ def masters(folder: Path | None = None) -> list[Path]:
     return sorted((folder or MASTERS).glob("[0-9][0-9]-*.py"))
 
 
+def needs(master_path: Path) -> list[str]:
+    """The data sets and weights an episode needs in the full profile, from the loaders its master calls."""
+    from helpers.learner.data import resources_used
+
+    cells = jupytext.read(master_path).cells
+    return resources_used("\n".join(c.source for c in cells if c.cell_type == "code"))
+
+
 @dataclass
 class Region:
     """One solution region of a master: its prompt, its hints and its code (markers and hints left out)."""
@@ -203,7 +211,8 @@ def make_versions(master: nbformat.NotebookNode, episode: str) -> tuple[dict, di
     declared = dict(master.metadata.get("course", {}))
     for version, nb in versions.items():
         nb.cells = kept[version]
-        nb.metadata["course"] = {**declared, "episode": episode, "version": version}
+        # what the master declares (e.g. the benchmarks' key numbers) is for the solution's runners only
+        nb.metadata["course"] = {**(declared if version == "solution" else {}), "episode": episode, "version": version}
         nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
         nb.metadata.pop("jupytext", None)
         notebooks[version] = nb

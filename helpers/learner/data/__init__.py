@@ -13,11 +13,12 @@ from helpers.learner.data.loaders import (
     load_dollar_street,
     load_iris_cost,
     load_mnist,
+    resources_used,
 )
 from helpers.learner.data.registry import RESOURCES, Resource, get
 
 __all__ = [
     "COURSE_DATA", "DOLLAR_STREET_CLASSES", "IRIS_FEATURES", "DataMissing", "DownloadError", "ImageData", "RESOURCES",
     "Resource", "download", "fetch", "get", "is_cached", "keras_home", "load_iris",
-    "densenet_weights", "load_cifar10", "load_dollar_street", "load_iris_cost", "load_mnist", "missing_message", "require", "verify_file",
+    "densenet_weights", "load_cifar10", "load_dollar_street", "load_iris_cost", "load_mnist", "missing_message", "resources_used", "require", "verify_file",
 ]

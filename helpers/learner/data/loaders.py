@@ -83,6 +83,31 @@ def _digits_28() -> ImageData:
                      tuple(str(d) for d in range(10)))
 
 
+def needs(*resources: str):
+    """Declare the registry resources a loader reads in the full profile (stand-ins are not needs)."""
+
+    def mark(loader):
+        loader.resources = resources
+        return loader
+
+    return mark
+
+
+def resources_used(code: str) -> list[str]:
+    """The resources a notebook's code needs, read from the loaders it calls: nothing kept by hand."""
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Call):
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            for resource in getattr(globals().get(name), "resources", ()):
+                if resource not in found:
+                    found.append(resource)
+    return found
+
+
+@needs('mnist')
 def load_mnist() -> ImageData:
     """MNIST via ``keras.datasets.mnist``; in the quick profile an announced stand-in if absent."""
     import keras
@@ -101,6 +126,7 @@ def load_mnist() -> ImageData:
     return data
 
 
+@needs('cifar10')
 def load_cifar10() -> ImageData:
     """CIFAR-10 via ``keras.datasets.cifar10``; in the quick profile an announced stand-in if absent.
 
@@ -136,6 +162,7 @@ def _to_rgb64(images: np.ndarray) -> np.ndarray:
     return np.repeat(np.clip(grey, 0, 255).round().astype("uint8"), 3, axis=-1)
 
 
+@needs('dollar_street_10')
 def load_dollar_street() -> ImageData:
     """Dollar Street 10 (64x64 colour, 10 classes); in the quick profile an announced stand-in if absent.
 
@@ -165,6 +192,7 @@ def load_dollar_street() -> ImageData:
                      f"{small.name} as 64x64x3", True, small.class_names)
 
 
+@needs('densenet121_imagenet_notop')
 def densenet_weights() -> str | None:
     """What to pass as ``weights=`` to ``keras.applications.DenseNet121``.
 

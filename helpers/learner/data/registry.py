@@ -35,7 +35,6 @@ class Resource:
     files: tuple[RemoteFile, ...]
     licence: str
     citation: str
-    episodes: tuple[str, ...]
     mirrors: tuple[str, ...] = ()  # local folders holding the same files (e.g. Debian's)
     content_check: object = field(default=None, compare=False)  # callable(dict name->Path) -> str|None
 
@@ -97,14 +96,12 @@ RESOURCES: dict[str, Resource] = {
                               size=11490434),),
             licence="CC BY-SA 3.0",
             citation="Y. LeCun, C. Cortes, C. J. C. Burges: The MNIST database of handwritten digits.",
-            episodes=("03-mnist",),
         ),
         Resource(
             name="fashion_mnist", title="Fashion-MNIST", kind="dataset", subdir="datasets/fashion-mnist",
             files=tuple(RemoteFile(f, _KERAS_DATA + f) for f in _FASHION_FILES),
             licence="MIT",
             citation="H. Xiao, K. Rasul, R. Vollgraf (2017): Fashion-MNIST, arXiv:1708.07747.",
-            episodes=("03-mnist", "04-dollar-street"),
             mirrors=("/usr/share/datasets/fashion-mnist",),
             content_check=_idx_gz_check({
                 "train-labels-idx1-ubyte.gz": 60000, "train-images-idx3-ubyte.gz": 60000,
@@ -119,7 +116,6 @@ RESOURCES: dict[str, Resource] = {
                               size=170498071),),
             licence="see https://www.cs.toronto.edu/~kriz/cifar.html",
             citation="A. Krizhevsky (2009): Learning Multiple Layers of Features from Tiny Images.",
-            episodes=("03-mnist",),
         ),
         Resource(
             name="dollar_street_10", title="Dollar Street 10 (64x64)", kind="dataset",
@@ -129,7 +125,6 @@ RESOURCES: dict[str, Resource] = {
             licence="CC BY 4.0",
             citation="Dollar Street 10 (Zenodo record 10970014), a subset of Gapminder's Dollar Street "
                      "images made for The Carpentries' Introduction to deep learning.",
-            episodes=("04-dollar-street",),
             content_check=_dollar_street_check,
         ),
         Resource(
@@ -142,7 +137,6 @@ RESOURCES: dict[str, Resource] = {
             licence="see the Keras applications documentation",
             citation="G. Huang, Z. Liu, L. van der Maaten, K. Q. Weinberger (2017): "
                      "Densely Connected Convolutional Networks.",
-            episodes=("04-dollar-street",),
         ),
     )
 }
