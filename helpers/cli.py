@@ -7,9 +7,14 @@ import sys
 
 
 def _build(args) -> int:
-    from helpers.author.build import ROOT, build
+    from helpers.author.build import MASTERS, ROOT, build, masters
 
-    differ = build(check=args.check)
+    chosen = [MASTERS / f"{name}.py" for name in args.episodes] or masters()
+    unknown = [path.stem for path in chosen if not path.is_file()]
+    if unknown:
+        print(f"No master for {', '.join(unknown)}; known: {', '.join(p.stem for p in masters())}")
+        return 2
+    differ = build(check=args.check, masters_=chosen)
     for path in differ:
         verb = "differs from its master (run `python -m helpers build`)" if args.check else "written"
         print(f"{path.relative_to(ROOT)}: {verb}")
@@ -79,6 +84,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("build", help="write episodes/ and solutions/ from masters/")
+    p.add_argument("episodes", nargs="*", help="only these episodes (e.g. 03-mnist); default all")
     p.add_argument("--check", action="store_true", help="only compare; exit 1 and name what differs")
     p.set_defaults(run=_build)
     p = sub.add_parser("fetch", help="download data sets and weights into Keras' cache")
