@@ -11,3 +11,27 @@ os.environ.setdefault("COURSE_PROFILE", "quick")
 os.environ.setdefault("COURSE_RESULTS", os.path.join(tempfile.mkdtemp(prefix="course-results-"), "results.jsonl"))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+# No stderr in an executed solution notebook: a learner sees every stderr stream as a red box
+# (TensorFlow's start-up log, a library's warning). nbval has executed each cell and kept its
+# outputs in `item.test_outputs`; a cell that wrote to stderr fails here, without a second run.
+# (Tested by tests/test_quiet.py; helpers/__init__.py is what keeps the notebooks quiet.)
+import pytest  # noqa: E402
+
+
+def stderr_text(outputs) -> str:
+    """Everything a cell's outputs (nbval's or nbformat's) wrote to stderr."""
+    return "".join(o.get("text", "") for o in outputs or () if o.get("output_type") == "stream" and o.get("name") == "stderr")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if call.when == "call" and report.passed and hasattr(item, "test_outputs"):
+        text = stderr_text(item.test_outputs)
+        if text:
+            report.outcome = "failed"
+            report.longrepr = (f"{item.nodeid} wrote to stderr (a red box in JupyterLab):\n{text}\n"
+                               "Keep library noise out (helpers/__init__.py) and import helpers before keras.")

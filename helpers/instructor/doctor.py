@@ -2,7 +2,9 @@
 
 Reports Python and package versions, whether TensorFlow sees a GPU, and
 which data sets and weights are in Keras' cache, each missing one with the
-command that fetches it. Exit status: 1 when a required package is missing
+command that fetches it. It prints no TensorFlow log lines: importing
+``helpers`` (``python -m helpers`` does) filters TensorFlow's start-up log,
+so the GPU line is the one thing said about devices. Exit status: 1 when a required package is missing
 or broken; with ``strict``, also when any data or weights are missing.
 """
 
@@ -14,7 +16,7 @@ import sys
 
 REQUIRED = ("tensorflow", "keras", "numpy", "pandas", "sklearn", "scipy", "matplotlib", "seaborn",
             "tqdm", "jupytext", "nbformat", "nbclient")
-OPTIONAL = ("jupyterlab", "nbval", "pytest")
+OPTIONAL = ("jupyterlab", "ipywidgets", "nbval", "pytest")
 
 
 def _version(module_name: str) -> tuple[str | None, str | None]:
@@ -44,8 +46,9 @@ def report(strict: bool = False, out=print) -> int:
     if "tensorflow" not in broken:
         import tensorflow as tf
 
-        gpus = tf.config.list_physical_devices("GPU")
-        out(f"GPU         {', '.join(g.name for g in gpus) if gpus else 'none: training runs on the CPU (fine for this course)'}")
+        from helpers import device_note
+
+        out(f"GPU         {device_note(tf.config.list_physical_devices('GPU'))}")
     out(f"Cache       {cache.keras_home()}  (KERAS_HOME)")
     missing = []
     for name, resource in RESOURCES.items():
