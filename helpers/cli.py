@@ -1,4 +1,4 @@
-"""The course's command line: ``python -m helpers {build,fetch,doctor,progress,grade}``."""
+"""The course's command line: ``python -m helpers {build,fetch,doctor,progress,grade,bundle}``."""
 
 from __future__ import annotations
 
@@ -71,13 +71,53 @@ def _progress(args) -> int:
 def _grade(args) -> int:
     from pathlib import Path
 
-    from helpers.instructor.grade_report import grade
+    from helpers.instructor.grading import grade
+    from helpers.instructor.grading.sandbox import SandboxUnavailable
 
-    rows = grade(args.paths, csv_path=Path(args.csv) if args.csv else None,
-                 feedback=Path(args.feedback) if args.feedback else None, jobs=args.jobs,
-                 cell_timeout=args.timeout, notebook_timeout=args.notebook_timeout,
-                 profile=args.profile, progress=Path(args.progress) if args.progress else None)
-    return 0 if rows else 1
+    if args.jobs is not None and args.jobs < 1:
+        print("--jobs must be at least 1.")
+        return 2
+    try:
+        grades = grade(args.paths, csv_path=Path(args.csv) if args.csv else None,
+                       feedback=Path(args.feedback) if args.feedback else None, jobs=args.jobs,
+                       cell_timeout=args.timeout, notebook_timeout=args.notebook_timeout,
+                       profile=args.profile, progress=Path(args.progress) if args.progress else None,
+                       sandbox=args.sandbox, scheduler=args.scheduler)
+    except SandboxUnavailable as exc:
+        print(f"{exc}. Install bubblewrap (`apt install bubblewrap`), or choose --sandbox auto or none.")
+        return 2
+    except OSError as exc:  # a Dask scheduler that cannot be reached, an output folder we cannot write
+        print(f"Grading could not start: {exc}")
+        return 2
+    return 0 if grades else 1
+
+
+def _bundle(args) -> int:
+    from pathlib import Path
+
+    from helpers.instructor.bundle import BundleError, write_assessment_bundle
+
+    try:
+        written = write_assessment_bundle(Path(args.out), withhold_hints=args.no_hints, force=args.force)
+    except BundleError as exc:
+        print(exc)
+        return 2
+    print(f"Assessment bundle in {written}: learner notebooks and a helpers package without solutions"
+          + (" or hints." if args.no_hints else "."))
+    return 0
+
+
+def _site(args) -> int:
+    from pathlib import Path
+
+    from helpers.author.site import build_site
+
+    try:
+        build_site(Path(args.out), profile=args.profile, jobs=args.jobs, fresh=args.fresh)
+    except (RuntimeError, FileNotFoundError, ValueError) as exc:
+        print(f"Site not built: {exc}")
+        return 1
+    return 0
 
 
 def main(argv=None) -> int:
@@ -109,7 +149,23 @@ def main(argv=None) -> int:
     p.add_argument("--notebook-timeout", type=float, default=1800, help="seconds allowed per notebook")
     p.add_argument("--profile", choices=["quick", "full"], default="quick", help="profile to run notebooks in")
     p.add_argument("--progress", help="progress file for resuming (default: next to --csv)")
+    p.add_argument("--sandbox", choices=["auto", "bwrap", "none"], default="auto",
+                   help="run each notebook and its judge in bubblewrap (auto: where it works, else warn)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="grade on a Dask distributed cluster (e.g. tcp://host:8786)")
     p.set_defaults(run=_grade)
+    p = sub.add_parser("site", help="build the executed course website into _build/site")
+    p.add_argument("--out", default="_build", help="build folder (default _build; the HTML goes to OUT/site)")
+    p.add_argument("--profile", choices=["auto", "full", "quick"], default="auto",
+                   help="auto (default): full where an episode's data are cached, else quick")
+    p.add_argument("--jobs", type=int, default=1, help="notebooks executed at once (Sphinx -j)")
+    p.add_argument("--fresh", action="store_true", help="rewrite every page (executed outputs stay cached)")
+    p.set_defaults(run=_site)
+    p = sub.add_parser("bundle", help="instructors: a learner bundle for an assessment (no solutions)")
+    p.add_argument("--assessment", dest="out", required=True, metavar="OUT",
+                   help="folder to write: the learner notebooks and a helpers package whose solution() is withheld")
+    p.add_argument("--no-hints", action="store_true", help="withhold the hints too")
+    p.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    p.set_defaults(run=_bundle)
     args = parser.parse_args(argv)
     return args.run(args)
 

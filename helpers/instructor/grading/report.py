@@ -1,0 +1,47 @@
+"""What an instructor reads: the CSV, one Markdown feedback file per notebook, the terminal table."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from helpers.instructor.grading.results import NotebookGrade, columns
+
+
+def write_csv(grades: list[NotebookGrade], path: Path) -> None:
+    """A row per notebook, a column per exercise (episode-prefixed), total, maximum and status."""
+    names = columns(grades)
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["notebook", "learner", "episode", *names, "total", "max", "status"])
+        for grade in grades:
+            points = grade.points_by_column()
+            writer.writerow([grade.name, grade.learner, grade.episode,
+                             *[points[c].points if c in points else "" for c in names],
+                             grade.total, grade.max_points, grade.status])
+
+
+def feedback_text(grade: NotebookGrade) -> str:
+    lines = [f"# Feedback: {grade.name}", "",
+             f"Episode {grade.episode or '?'} · {grade.total}/{grade.max_points} points · {grade.status}", ""]
+    for name, result in grade.exercises.items():
+        lines += [f"## {name}: {result.status} ({result.points}/{result.max_points})", "", result.message, ""]
+    return "\n".join(lines)
+
+
+def write_feedback(grade: NotebookGrade, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{Path(grade.notebook).stem}.md").write_text(feedback_text(grade), encoding="utf-8")
+
+
+def table(grades: list[NotebookGrade]) -> str:
+    names = columns(grades)
+    head = ["learner", *names, "total", "status"]
+    body = []
+    for grade in grades:
+        points = grade.points_by_column()
+        body.append([grade.learner, *[f"{points[c].points}/{points[c].max_points}" if c in points else "-"
+                                      for c in names], f"{grade.total}/{grade.max_points}", grade.status])
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *body)]
+    fmt = "  ".join(f"{{:{w}}}" for w in widths)
+    return "\n".join(fmt.format(*r) for r in [head, *body])
