@@ -8,6 +8,7 @@ from scipy import stats
 
 from helpers.learner.data.blobs import blobs_problem
 from helpers.learner.exercises import blobs as ex
+from tests.assertions import assert_status
 
 
 def blobs_mlp():
@@ -31,10 +32,6 @@ def source_path(tmp_path_factory):
     return path
 
 
-def assert_status(result, status, *words):
-    assert result.status == status, str(result)
-    for word in words:
-        assert word.lower() in result.message.lower(), f"{word!r} not in: {result.message}"
 
 
 def loaded_and_frozen(path, n_fixed, frozen=None, compile_again=True):
@@ -66,7 +63,7 @@ def test_load_and_freeze_output_frozen(source_path):
 
 def test_load_and_freeze_not_recompiled(source_path):
     model = loaded_and_frozen(source_path, 2, compile_again=False)
-    assert_status(ex.load_and_freeze.evaluate(model, 2), "incorrect", "compile it again")
+    assert_status(ex.load_and_freeze.evaluate(model, 2), "incorrect", "compile again", "`one_fixed.compile(...)`")
 
 
 def test_load_and_freeze_fresh_model(source_path):

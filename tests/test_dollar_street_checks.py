@@ -11,7 +11,7 @@ import pytest
 from keras.applications import densenet, mobilenet_v2, resnet50
 
 from helpers.learner.exercises import dollar_street as ex
-from tests.test_mnist_checks import assert_status
+from tests.assertions import assert_status
 
 LOSS = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
 

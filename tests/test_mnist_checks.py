@@ -5,12 +5,9 @@ import numpy as np
 import pytest
 
 from helpers.learner.exercises import mnist as ex
+from tests.assertions import assert_status
 
 
-def assert_status(result, status, *words):
-    assert result.status == status, str(result)
-    for word in words:
-        assert word.lower() in result.message.lower(), f"{word!r} not in: {result.message}"
 
 
 # ---------------------------------------------------------------- split_by_label

@@ -130,9 +130,38 @@ def trainable_changed_since_compile(model) -> list[str]:
             and layer.trainable != recorded[layer]]
 
 
-def require_compiled_after_freezing(model, name: str,
-                                    message: str = "`trainable` changed on {layers} after compiling: compile again.") -> None:
-    """Compiled, and not changed in ``trainable`` since (``{layers}`` in ``message`` names the layers)."""
+def trainable_count(owner) -> int:
+    """Trainable parameters of a model, a layer or a list of layers: what `summary()` calls "Trainable params"."""
+    owners = owner if isinstance(owner, (list, tuple)) else [owner]
+    return int(sum(int(np.prod(w.shape)) for o in owners for w in o.trainable_weights))
+
+
+def require_compiled_after_trainable_change(model, name: str, *, batch=None, frozen=(), unfrozen=()) -> None:
+    """The one rule behind every freezing exercise: compile after the *last* change to ``trainable``.
+
+    Keras 3 builds the training step for the variables that were trainable
+    when the model was compiled and first trained; a later change to
+    ``trainable`` without ``compile()`` has no effect on ``fit``, and Keras
+    gives no warning. Three ways to see it, from cheapest to surest: the flags
+    recorded at ``compile()`` differ from today's; the built optimiser tracks
+    another set of variables; and (given a ``batch``) one training step on the
+    learner's own model, undone afterwards, moves a ``frozen`` layer or leaves
+    an ``unfrozen`` one where it was.
+    """
     require_compiled(model, name)
     changed = trainable_changed_since_compile(model)
-    expect(not changed, message.format(layers=", ".join(changed)))
+    if changed:
+        what = f"`trainable` changed on {', '.join(changed[:3])}{' and others' if len(changed) > 3 else ''} " \
+               f"after `{name}` was compiled"
+    elif training_function_is_stale(model):
+        what = f"`{name}` was trained before `trainable` last changed, and has not been compiled since"
+    elif batch is not None and frozen and frozen_layers_move(model, frozen, *batch):
+        what = (f"The layers marked `trainable=False` are frozen in name only: training `{name}` still "
+                "changes their weights")
+    elif batch is not None and unfrozen and not frozen_layers_move(model, unfrozen, *batch):
+        what = f"The layers marked trainable do not change when `{name}` trains"
+    else:
+        return
+    raise Incorrect(f"{what}. Keras 3 keeps the training step it built for the layers that were trainable "
+                    f"when `{name}` was compiled, and gives no warning: compile again after the last change "
+                    f"to `trainable`, i.e. call `{name}.compile(...)` again after freezing or unfreezing.")

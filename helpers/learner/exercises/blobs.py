@@ -8,7 +8,7 @@ from helpers.learner.checking import Exercise, Incorrect, expect
 from helpers.learner.data.blobs import blobs_problem
 from helpers.learner.keras_checks import (
     activation_name,
-    require_compiled_after_freezing,
+    require_compiled_after_trainable_change,
     require_model,
     same_weights,
     weighted_layers,
@@ -42,9 +42,7 @@ def _check_load_and_freeze(model, n_fixed):
         raise Incorrect(f"With n_fixed={n_fixed} the first {n_fixed} layer(s) should be frozen and the rest "
                         f"trainable; frozen now: {names}. Use `for layer in model.layers[:n_fixed]: "
                         "layer.trainable = False`.")
-    require_compiled_after_freezing(
-        model, "model", "You changed `trainable` on {layers} after the model was compiled (load_model "
-                        "compiles it): compile it again, or Keras may go on training with the old settings.")
+    require_compiled_after_trainable_change(model, "model")  # load_model compiles: freezing comes after it
     return f"Problem-1 model loaded ({problem1:.0%} on problem 1), first {n_fixed} layer(s) fixed, re-compiled."
 
 
@@ -123,7 +121,7 @@ def _check_reinit_layers(model, source_model):
         expect(layers[i] is not source[i], f"Layer {i + 1} is the problem-1 model's own layer object.")
     frozen = [i + 1 for i, layer in enumerate(layers) if not layer.trainable]
     expect(not frozen, f"Layer(s) {frozen} are frozen; in this experiment every layer learns.")
-    require_compiled_after_freezing(model, "model")
+    require_compiled_after_trainable_change(model, "model")
     return "First hidden layer transferred, the rest start fresh, everything trainable."
 
 
@@ -150,7 +148,7 @@ def _check_add_hidden_layer(model, source_model):
     expect(activation_name(new_hidden) == "relu" and activation_name(output) == "softmax"
            and getattr(output, "units", None) == 3,
            "The new hidden layer should use relu and the output should be Dense(3, softmax).")
-    require_compiled_after_freezing(model, "model")
+    require_compiled_after_trainable_change(model, "model")
     return "Two frozen problem-1 layers, then a new hidden layer and a new output."
 
 

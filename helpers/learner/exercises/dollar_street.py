@@ -8,9 +8,9 @@ from helpers.learner.checking import Exercise, Incorrect, as_number, expect
 from helpers.learner.keras_checks import (
     activation_name,
     learning_rate,
-    require_compiled_after_freezing,
+    require_compiled_after_trainable_change,
+    trainable_count,
     require_model,
-    training_function_is_stale,
 )
 
 EPISODE = "04-dollar-street"
@@ -175,17 +175,13 @@ def _check_freeze_base(model, base_model):
            "`training=False` in the model does not stop that). Freeze the whole base: "
            "`base_model.trainable = False`.")
     expect(not thawed, f"The base is still trainable ({len(thawed)} layers, "
-                       f"{sum(int(np.prod(w.shape)) for w in base_model.trainable_weights):,} weights, its "
+                       f"{trainable_count(base_model):,} weights, its "
                        "BatchNormalization layers in training mode included): set `base_model.trainable = False` "
                        "before compiling.")
     out = _check_head(own)
     expect(out.units == 10 and int(model.outputs[0].shape[-1]) == 10,
            f"The model should end in 10 outputs, one per class; it has {int(model.outputs[0].shape[-1])}.")
-    require_compiled_after_freezing(
-        model, "model", "`trainable` changed on {layers} after `model.compile(...)`: compile again after freezing.")
-    expect(not training_function_is_stale(model),
-           "The model was trained before you froze the base: compile it again, or its old training step "
-           "goes on updating the base.")
+    require_compiled_after_trainable_change(model, "model")
     from_logits, loss = _loss_from_logits(model)
     expect("SparseCategoricalCrossentropy" in loss or loss == "sparse_categorical_crossentropy",
            f"Use `keras.losses.SparseCategoricalCrossentropy(from_logits=True)` (labels are integers 0-9); "
@@ -204,7 +200,7 @@ def _check_freeze_base(model, base_model):
            "ImageNet's statistics from batches of 32: freeze them too (`base_model.trainable = False` "
            "freezes every layer). In Keras 3, `training=False` in the model does not stop `fit` from "
            "calling them with `training=True`.")
-    trainable = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
+    trainable = trainable_count(model)
     return f"Base frozen, head as specified, logits with `from_logits=True`: {trainable:,} trainable parameters."
 
 
@@ -223,7 +219,7 @@ def _check_count_parameters(total, trainable, model):
     require_model(model, "model")
     total, trainable = _count(total, "total"), _count(trainable, "trainable")
     true_total = int(model.count_params())
-    true_trainable = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
+    true_trainable = trainable_count(model)
     if (total, trainable) == (true_total, true_trainable):
         return (f"{total:,} parameters, of which {trainable:,} ({trainable / total:.1%}) train: "
                 "only the head learns, though every step still runs the images through the whole base.")
@@ -308,10 +304,7 @@ def _check_fine_tune(model, base_model):
                        "frozen; with batches of 32 their ImageNet statistics would be re-estimated badly.")
     head = [layer for layer in _own_layers(model, base_model) if isinstance(layer, keras.layers.Dense)]
     expect(head and all(layer.trainable for layer in head), "Keep the head trainable while fine-tuning.")
-    require_compiled_after_freezing(
-        model, "model", "`trainable` changed on {layers} after compiling: compile again, or the change has no effect.")
-    expect(not training_function_is_stale(model),
-           "The model was trained before you changed what is trainable: compile it again.")
+    require_compiled_after_trainable_change(model, "model")
     rate = learning_rate(model)
     expect(0 < rate <= 1e-4,
            f"The learning rate is {rate:g}. Pre-trained weights need small steps: use at most 1e-4 "

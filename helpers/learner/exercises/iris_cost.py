@@ -7,14 +7,14 @@ import numpy as np
 from helpers.learner.checking import Exercise, Incorrect, as_number, expect
 from helpers.learner.keras_checks import (
     activation_name,
-    frozen_layers_move,
     learning_rate,
-    training_function_is_stale,
     loss_name,
     require_compiled,
+    require_compiled_after_trainable_change,
     require_model,
     require_trained,
     same_weights,
+    trainable_count,
     weighted_layers,
 )
 
@@ -109,14 +109,10 @@ def _check_transfer_head(model3, classifier):
     expect(loss_name(model3) == "mean_squared_error",
            f"model3 is compiled with the loss '{loss_name(model3)}'; a regression on cost uses "
            "'mean_squared_error'.")
-    trainable = int(sum(np.prod(w.shape) for w in model3.trainable_weights))
+    trainable = trainable_count(model3)
     expect(trainable == 26, f"model3 has {trainable} trainable parameters; the new head alone has "
                             "25 weights + 1 bias = 26.")
-    x, y = _iris_like_batch()
-    expect(not training_function_is_stale(model3) and not frozen_layers_move(model3, layers[:2], x, y),
-           "The hidden layers say `trainable=False`, yet training model3 still changes their weights. "
-           "That happens in Keras 3 when `trainable` is changed after the model was compiled and trained: "
-           "the training function it built keeps updating them. Call `model3.compile(...)` again after freezing.")
+    require_compiled_after_trainable_change(model3, "model3", batch=_iris_like_batch(), frozen=layers[:2])
     return "Two frozen, trained hidden layers under one new linear unit: 26 trainable parameters."
 
 
@@ -170,10 +166,7 @@ def _check_fine_tune(model, frozen_rmse, x_test, y_test):
            f"The optimiser's learning rate is {rate:g}, not below its default ({default:g}). Re-compile "
            "with a smaller one, e.g. `keras.optimizers.Adam(1e-4)`, so fine-tuning nudges the "
            "transferred weights instead of overwriting them. (Without re-compiling, the old optimiser stays.)")
-    x, y = _iris_like_batch()
-    expect(not training_function_is_stale(model) and frozen_layers_move(model, layers[:-1], x, y),
-           "The hidden layers are marked trainable, but training does not change them: the model was "
-           "not compiled again after unfreezing. Call `compile(...)` after setting `trainable = True`.")
+    require_compiled_after_trainable_change(model, "model", batch=_iris_like_batch(), unfrozen=layers[:-1])
     require_trained(model, "model")
     xs, ys = _as_vector(x_test, "x_test"), _as_vector(y_test, "y_test").ravel()
     tuned = float(np.sqrt(np.mean((np.asarray(model.predict(xs, verbose=0)).ravel() - ys) ** 2)))

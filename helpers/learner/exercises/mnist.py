@@ -6,11 +6,9 @@ import numpy as np
 
 from helpers.learner.checking import Exercise, Incorrect, as_number, expect
 from helpers.learner.keras_checks import (
-    frozen_layers_move,
-    require_compiled,
+    require_compiled_after_trainable_change,
     require_model,
-    trainable_changed_since_compile,
-    training_function_is_stale,
+    trainable_count,
 )
 
 EPISODE = "03-mnist"
@@ -71,13 +69,8 @@ def _check_freeze_features(model, feature_layers):
     frozen_head = [layer.name for layer in classification if layer.weights and not layer.trainable]
     expect(not frozen_head, f"Classification layer(s) {', '.join(frozen_head)} are frozen too: only the "
                             "feature layers should be.")
-    require_compiled(model, "model")
-    changed = trainable_changed_since_compile(model)
-    expect(not changed and not training_function_is_stale(model),
-           "You froze the feature layers after the model was compiled (and trained): in Keras 3 it goes on "
-           "updating them until you call `model.compile(...)` again.")
-    expected = int(sum(np.prod(w.shape) for layer in classification for w in layer.trainable_weights))
-    trainable = int(sum(np.prod(w.shape) for w in model.trainable_weights))
+    expected = trainable_count(classification)
+    trainable = trainable_count(model)
     expect(trainable == expected, f"The model has {trainable} trainable parameters; its classification "
                                   f"layers have {expected}.")
     shape = tuple(model.inputs[0].shape[1:])
@@ -86,10 +79,8 @@ def _check_freeze_features(model, feature_layers):
     x = rng.random((8, *shape), dtype="float32")
     y = np.arange(8) % outputs
     y = np.eye(outputs, dtype="float32")[y] if "sparse" not in str(getattr(model, "loss", "")) else y
-    weighted = [layer for layer in feature_layers if layer.weights]
-    expect(not frozen_layers_move(model, weighted, x, y),
-           "The feature layers say `trainable=False`, yet training still changes them. Compile the model "
-           "again after freezing.")
+    require_compiled_after_trainable_change(model, "model", batch=(x, y),
+                                            frozen=[layer for layer in feature_layers if layer.weights])
     return f"Features frozen, classifier trainable ({trainable:,} parameters), compiled after freezing."
 
 
