@@ -61,11 +61,12 @@ import keras
 import numpy as np
 import pandas as pd
 import tensorflow as tf
+from sklearn.metrics import ConfusionMatrixDisplay
 from sklearn.model_selection import train_test_split
 
 from helpers.learner.data import densenet_weights, load_dollar_street
 from helpers.learner.exercises import dollar_street as ex
-from helpers.learner.plotting import confusion_matrix, image_grid, learning_curves
+from helpers.learner.plotting import image_grid, learning_curves
 from helpers.learner.profile import course_profile
 
 settings = course_profile(full=dict(images=None, test_images=None, epochs=30, fine_tune_epochs=5),
@@ -488,8 +489,9 @@ print(f"{data.name}; DenseNet121 weights={weights!r}. The original reports 0.64 
 results
 
 # %%
-confusion_matrix(y_test, logits.argmax(axis=1), class_names=data.class_names,
-                 title=f"Fine-tuned DenseNet121 on {data.name}: test images");
+matrix = ConfusionMatrixDisplay.from_predictions(y_test, logits.argmax(axis=1), display_labels=data.class_names,
+                                                 xticks_rotation="vertical", colorbar=False)
+matrix.ax_.set_title(f"Fine-tuned DenseNet121 on {data.name}: test images");
 
 # %%
 real = not data.stand_in and weights == "imagenet"

@@ -61,6 +61,17 @@ def test_good_download_is_verified_and_atomic(server, tmp_path):
     assert list(dest.parent.iterdir()) == [dest]  # no .part left behind
 
 
+def test_two_processes_fetching_at_once_do_not_share_a_temporary_file(server, tmp_path):
+    """Each download writes its own uniquely named part file: side by side, both end verified."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    dest = tmp_path / "file.bin"
+    with ThreadPoolExecutor(4) as pool:
+        done = list(pool.map(lambda _: download(f"{server}/good", dest, sha256=SHA, progress=False), range(4)))
+    assert done == [dest] * 4 and dest.read_bytes() == PAYLOAD
+    assert list(tmp_path.iterdir()) == [dest]
+
+
 def test_verified_file_is_not_downloaded_again(server, tmp_path):
     dest = tmp_path / "file.bin"
     download(f"{server}/good", dest, sha256=SHA, progress=False)

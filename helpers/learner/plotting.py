@@ -94,19 +94,3 @@ def image_grid(images, labels, class_names: Sequence[str] | None = None, ncols: 
     fig.suptitle(title)
     fig.tight_layout()
     return fig
-
-
-def confusion_matrix(y_true, y_pred, class_names: Sequence[str] | None = None,
-                     title: str = "Confusion matrix"):
-    """Counts of true class (rows) against predicted class (columns)."""
-    from sklearn.metrics import confusion_matrix as counts
-
-    labels = np.arange(len(class_names)) if class_names is not None else None
-    matrix = counts(np.asarray(y_true).ravel(), np.asarray(y_pred).ravel(), labels=labels)
-    names = class_names if class_names is not None else [str(i) for i in range(len(matrix))]
-    fig, ax = plt.subplots(figsize=(1 + 0.6 * len(names), 0.8 + 0.5 * len(names)))
-    sns.heatmap(matrix, annot=True, fmt="d", cmap="Blues", xticklabels=names, yticklabels=names,
-                cbar=False, ax=ax)
-    ax.set(title=title, xlabel="predicted class", ylabel="true class")
-    fig.tight_layout()
-    return fig

@@ -1,8 +1,9 @@
 """Download one file: streamed, with a progress bar, atomic, verified.
 
-The file is written to ``<dest>.part`` and renamed into place only once its
-size and hash match, so an interrupted or corrupt download never sits where
-Keras would pick it up.
+The file is written to a temporary file of its own beside ``dest`` (a unique
+name, so two processes fetching at once never write into each other's file)
+and renamed into place only once its size and hash match, so an interrupted
+or corrupt download never sits where Keras would pick it up.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import tempfile
 import urllib.request
 from pathlib import Path
 
@@ -21,11 +23,21 @@ class DownloadError(RuntimeError):
 
 
 def file_digest(path: Path, algorithm: str) -> str:
-    digest = hashlib.new(algorithm)
     with open(path, "rb") as fh:
+        if hasattr(hashlib, "file_digest"):  # Python 3.11+
+            return hashlib.file_digest(fh, algorithm).hexdigest()
+        digest = hashlib.new(algorithm)  # Python 3.10
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
-    return digest.hexdigest()
+        return digest.hexdigest()
+
+
+def _partial_file(dest: Path) -> Path:
+    """A new, unique ``<dest>.<random>.part`` beside ``dest``: on the same disk, so the final rename is atomic."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=dest.name + ".", suffix=".part", dir=dest.parent)
+    os.close(handle)
+    return Path(name)
 
 
 def verify_file(path: Path, *, sha256: str | None = None, md5: str | None = None,
@@ -49,8 +61,7 @@ def download(url: str, dest: Path, *, sha256: str | None = None, md5: str | None
     dest = Path(dest)
     if verify_file(dest, sha256=sha256, md5=md5, size=size) is None:
         return dest
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    part = dest.with_name(dest.name + ".part")
+    part = _partial_file(dest)
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
             total = int(response.headers.get("Content-Length") or 0) or size
@@ -81,8 +92,10 @@ def copy_verified(src: Path, dest: Path, *, sha256: str | None = None, md5: str 
     problem = verify_file(src, sha256=sha256, md5=md5, size=size)
     if problem:
         raise DownloadError(f"{src}: {problem}; not copied")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    part = dest.with_name(dest.name + ".part")
-    shutil.copyfile(src, part)
-    os.replace(part, dest)
+    part = _partial_file(dest)
+    try:
+        shutil.copyfile(src, part)
+        os.replace(part, dest)
+    finally:
+        part.unlink(missing_ok=True)
     return dest
