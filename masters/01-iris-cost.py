@@ -208,8 +208,8 @@ print(f"predicting the training mean:          {mean_rmse:.3f}")
 # BEGIN SOLUTION: freeze the classifier's hidden layers under a new Dense(1) head; compile `model3`
 # HINT: Take the first two layers of `classifier` (not copies), set `trainable = False` on each, and
 #       stack them under a new `keras.layers.Dense(1)`.
-# HINT: Compile model3 *after* freezing, with `loss='mean_squared_error'`. `model3.summary()` should
-#       then report 26 trainable parameters.
+# HINT: Compile model3 *after* freezing, with `keras.optimizers.Adam(learning_rate=0.01)` and
+#       `loss='mean_squared_error'`. `model3.summary()` should then report 26 trainable parameters.
 hidden_1, hidden_2 = classifier.layers[0], classifier.layers[1]
 hidden_1.trainable = False
 hidden_2.trainable = False
@@ -244,7 +244,8 @@ learning_curves(frozen_history, title="Frozen transfer: mean squared error per e
 # %%
 # BEGIN SOLUTION: compute `frozen_rmse` on the test flowers
 # HINT: RMSE is the square root of the mean of the squared differences between prediction and truth.
-# HINT: `np.sqrt(np.mean((model3.predict(x_test).ravel() - y_test) ** 2))`: mind the `.ravel()`.
+# HINT: `np.sqrt(np.mean((model3.predict(xc_test).ravel() - yc_test) ** 2))`: the cost split, and mind
+#       the `.ravel()`.
 predictions = model3.predict(xc_test, verbose=0).ravel()
 frozen_rmse = float(np.sqrt(np.mean((predictions - yc_test) ** 2)))
 # END SOLUTION
