@@ -14,6 +14,7 @@ the learner's kernel, so the log never decides a grade.
 
 from __future__ import annotations
 
+import functools
 import html
 import inspect
 import json
@@ -93,15 +94,22 @@ def _is_blank(value) -> bool:
 def answers(episode: str) -> dict[str, dict]:
     """The texts the build extracted from the episode's master: per exercise its hints, solution and args.
 
-    Read from ``helpers/learner/exercises/answers/<episode>.json``; an
-    assessment bundle ships without them, and then this is empty.
+    Read from ``helpers/learner/exercises/answers/<episode>.json`` (again only
+    when the file changes, e.g. after a rebuild); an assessment bundle ships
+    without them, and then this is empty.
     """
     from helpers.learner.exercises import ANSWERS
 
     path = Path(ANSWERS) / f"{episode}.json"
-    if not path.is_file():
+    try:
+        return _read_answers(str(path), path.stat().st_mtime_ns)
+    except FileNotFoundError:
         return {}
-    return json.loads(path.read_text(encoding="utf-8"))["exercises"]
+
+
+@functools.lru_cache(maxsize=32)
+def _read_answers(path: str, _mtime_ns: int) -> dict[str, dict]:
+    return json.loads(Path(path).read_text(encoding="utf-8"))["exercises"]
 
 
 class Exercise:
