@@ -25,6 +25,25 @@ def stderr_text(outputs) -> str:
     return "".join(o.get("text", "") for o in outputs or () if o.get("output_type") == "stream" and o.get("name") == "stderr")
 
 
+def _kernel_started_as_in_jupyterlab(setup):
+    """nbval starts its kernel in the notebook's ``setup``; ipykernel does not forward what is written
+    to file descriptor 2 (TensorFlow's C++ log) while PYTEST_CURRENT_TEST is set, so without this
+    the notebook would look quieter under the tests than in JupyterLab."""
+    def wrapped():
+        saved = os.environ.pop("PYTEST_CURRENT_TEST", None)
+        try:
+            return setup()
+        finally:
+            if saved is not None:
+                os.environ["PYTEST_CURRENT_TEST"] = saved
+    return wrapped
+
+
+def pytest_collection_modifyitems(items):
+    for notebook in {item.parent for item in items if hasattr(item, "test_outputs")}:
+        notebook.setup = _kernel_started_as_in_jupyterlab(notebook.setup)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield

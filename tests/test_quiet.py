@@ -19,7 +19,9 @@ import helpers
 from helpers.author import build
 
 # What a learner's shell has: none of the settings the test run or helpers put in os.environ.
-LEARNER_ENV = {k: v for k, v in os.environ.items() if k not in ("TF_CPP_MIN_LOG_LEVEL", "PYTEST_XDIST_WORKER")}
+# (ipykernel stops forwarding file descriptor 2 when it sees PYTEST_CURRENT_TEST.)
+LEARNER_ENV = {k: v for k, v in os.environ.items()
+               if k not in ("TF_CPP_MIN_LOG_LEVEL", "PYTEST_XDIST_WORKER", "PYTEST_CURRENT_TEST", "MPLBACKEND")}
 
 START_UP_LOG = """\
 WARNING: All log messages before absl::InitializeLog() is called are written to STDERR
@@ -94,10 +96,12 @@ def test_doctor_prints_no_tensorflow_log_lines():
 
 
 def test_the_conftest_hook_fails_a_notebook_cell_that_writes_to_stderr(tmp_path):
-    """The hook the solution notebooks run under: a quiet cell passes, a cell with stderr fails."""
+    """The hook the solution notebooks run under: a quiet cell passes; a Python warning fails, and so
+    does a line written straight to file descriptor 2, as TensorFlow's C++ log is."""
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_code_cell("print('fine')"),
         nbformat.v4.new_code_cell("import warnings\nwarnings.warn('library noise')"),
+        nbformat.v4.new_code_cell("import os, time\nos.write(2, b'native noise\\n')\ntime.sleep(0.5)"),
     ])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, tmp_path / "noisy.ipynb")
@@ -108,5 +112,5 @@ def test_the_conftest_hook_fails_a_notebook_cell_that_writes_to_stderr(tmp_path)
         """))
     result = subprocess.run([sys.executable, "-m", "pytest", "--nbval-lax", "-p", "no:xdist", "-rA", "noisy.ipynb"],
                             capture_output=True, text=True, cwd=tmp_path, env=LEARNER_ENV, timeout=180)
-    assert "1 failed, 1 passed" in result.stdout, result.stdout + result.stderr
-    assert "library noise" in result.stdout and "wrote to stderr" in result.stdout
+    assert "2 failed, 1 passed" in result.stdout, result.stdout + result.stderr
+    assert "library noise" in result.stdout and "native noise" in result.stdout and "wrote to stderr" in result.stdout

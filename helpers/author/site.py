@@ -1,0 +1,197 @@
+"""``python -m helpers site``: the executed course website (Sphinx + myst-nb).
+
+The notebooks ship without outputs, so on a repository page or a projector their plots,
+tables and check cards do not exist until someone runs them. The site is where a learner
+reads along and an instructor projects: each episode's *solution* notebook, executed, with a
+link to download the learner's version; a home page, a set-up page and the measured benchmark
+table.
+
+What it reads, as it is at build time (``python -m helpers build`` regenerates the notebooks):
+``solutions/*.ipynb`` (episodes are discovered there, never listed), ``episodes/*.ipynb`` (the
+learner downloads) and the table between ``<!-- table -->`` markers in ``benchmarks/README.md``.
+It writes a staging folder of pages (``_build/site-src``), then runs Sphinx with the
+configuration in ``helpers/author/site/``; the HTML lands in ``_build/site``.
+
+Execution is cached by jupyter-cache (``_build/jupyter_cache``): a rebuild executes only the
+notebooks whose code changed. Each episode runs in the full profile when the data it needs are
+in Keras' cache, otherwise in the quick profile, which prints a ``STAND-IN DATA`` banner where it
+uses a stand-in (the site repeats that banner at the top of the page). The profile is written
+into the staged notebook as a hidden first cell, so it is part of what jupyter-cache hashes:
+the quick run's outputs are never served as the full run's.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import string
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[2]
+CONF_DIR = Path(__file__).parent / "site"
+DEFAULT_OUT = ROOT / "_build"
+PROFILES = ("auto", "full", "quick")
+_FETCH = re.compile(r"python -m helpers fetch ((?:[a-z0-9_]+ ?)+)")
+
+
+@dataclass(frozen=True)
+class Episode:
+    name: str  # "01-iris-cost", the solution notebook's stem
+    title: str  # its first heading, "Episode 01 — From iris species ..."
+    profile: str  # the profile it is executed in
+    needs: tuple[str, ...]  # the data sets and weights it fetches (registry names)
+
+    @property
+    def docname(self) -> str:
+        return f"episodes/{self.name}"
+
+
+def _text(nb) -> str:
+    return "\n".join(cell.source for cell in nb.cells)
+
+
+def title_of(nb) -> str:
+    """The notebook's first Markdown heading (the page title on the site)."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    raise ValueError("the notebook has no '# ' heading")
+
+
+def needed_resources(nb) -> tuple[str, ...]:
+    """What an episode downloads: the registry names in the ``python -m helpers fetch ...`` lines it prints
+    for the instructor (episodes whose data ship in ``data/`` name none)."""
+    from helpers.learner.data.registry import RESOURCES
+
+    named = {word for match in _FETCH.finditer(_text(nb)) for word in match.group(1).split()}
+    return tuple(name for name in RESOURCES if name in named)
+
+
+def choose_profile(needs: tuple[str, ...], requested: str = "auto") -> str:
+    """``full`` when every resource the episode needs is cached (or ``requested`` says so), else ``quick``."""
+    if requested not in PROFILES:
+        raise ValueError(f"profile must be one of {PROFILES}, not {requested!r}")
+    if requested != "auto":
+        return requested
+    from helpers.learner.data import cache
+    from helpers.learner.data.registry import get
+
+    return "full" if all(cache.problem(get(name)) is None for name in needs) else "quick"
+
+
+def discover(requested: str = "auto") -> list[Episode]:
+    """The episodes, from ``solutions/*.ipynb``, each with the profile it will run in."""
+    episodes = []
+    for path in sorted((ROOT / "solutions").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        needs = needed_resources(nb)
+        episodes.append(Episode(path.stem, title_of(nb), choose_profile(needs, requested), needs))
+    if not episodes:
+        raise FileNotFoundError(f"no solution notebooks in {ROOT / 'solutions'}: run `python -m helpers build`")
+    return episodes
+
+
+def _write(path: Path, text: str) -> None:
+    """Write only what changed: Sphinx re-reads (and myst-nb re-checks the cache of) changed files only."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists() or path.read_text() != text:
+        path.write_text(text)
+
+
+def _template(name: str, **values) -> str:
+    return string.Template((CONF_DIR / name).read_text()).substitute(values)
+
+
+def staged_notebook(episode: Episode):
+    """The solution notebook as its page shows it: profile cell (hidden), download link, then the episode."""
+    nb = nbformat.read(ROOT / "solutions" / f"{episode.name}.ipynb", as_version=4)
+    profile_cell = nbformat.v4.new_code_cell(
+        f'import os\nos.environ["COURSE_PROFILE"] = "{episode.profile}"  # set by python -m helpers site',
+        metadata={"tags": ["remove-cell"]})
+    profile_note = ("the **full** profile, the real course" if episode.profile == "full" else
+                    "the **quick** profile (fewer epochs and repeats; stand-in data where the real data "
+                    "were not cached): its numbers are not the full course's")
+    about = nbformat.v4.new_markdown_cell(
+        f":::{{note}}\nThis page is the episode's solution notebook, executed when the site was built, in "
+        f"{profile_note}. To work through the exercises yourself, download the learner version "
+        f"{{download}}`{episode.name}.ipynb <../_learner/{episode.name}.ipynb>` and open it in JupyterLab "
+        f"(see [Set-up](../setup.md)).\n:::")
+    first_markdown = next(i for i, cell in enumerate(nb.cells) if cell.cell_type == "markdown")
+    nb.cells.insert(first_markdown + 1, about)
+    nb.cells.insert(0, profile_cell)
+    for cell in nb.cells:
+        cell.pop("id", None)  # nbformat gives inserted cells random ids; keep the staged file stable
+    nb.nbformat_minor = 4
+    return nb
+
+
+def _episode_table(episodes: list[Episode]) -> str:
+    rows = ["| episode | executed in | data it fetches |", "|---|---|---|"]
+    for ep in episodes:
+        needs = ", ".join(f"`{n}`" for n in ep.needs) or "none (ships in `data/`)"
+        rows.append(f"| [{ep.title}]({ep.docname}.ipynb) | {ep.profile} profile | {needs} |")
+    return "\n".join(rows)
+
+
+def benchmark_table() -> str:
+    """The measured table, as ``benchmarks/run.py --write`` left it in benchmarks/README.md."""
+    text = (ROOT / "benchmarks" / "README.md").read_text()
+    match = re.search(r"<!-- table -->\n(.*?)<!-- /table -->", text, re.S)
+    if not match:
+        raise ValueError("benchmarks/README.md has no <!-- table --> ... <!-- /table --> section")
+    return match.group(1).strip()
+
+
+def stage(src: Path, episodes: list[Episode]) -> None:
+    """Write every page of the site into ``src`` (only files whose text changed)."""
+    toctree = "\n".join(["setup", *(ep.docname for ep in episodes), "benchmarks"])
+    _write(src / "index.md", _template("index.md", episode_table=_episode_table(episodes), toctree=toctree))
+    _write(src / "setup.md", _template("setup.md"))
+    _write(src / "benchmarks.md", _template("benchmarks.md", table=benchmark_table()))
+    wanted = set()
+    for ep in episodes:
+        _write(src / "episodes" / f"{ep.name}.ipynb", nbformat.writes(staged_notebook(ep)) + "\n")
+        learner = ROOT / "episodes" / f"{ep.name}.ipynb"
+        _write(src / "_learner" / f"{ep.name}.ipynb", learner.read_text())
+        wanted |= {f"{ep.name}.ipynb"}
+    for folder in ("episodes", "_learner"):  # an episode removed from solutions/ leaves the site too
+        for old in (src / folder).glob("*.ipynb"):
+            if old.name not in wanted:
+                old.unlink()
+
+
+def build_site(out: Path = DEFAULT_OUT, profile: str = "auto", jobs: int = 1, fresh: bool = False,
+               log=print) -> Path:
+    """Stage the pages, execute what changed and write the HTML; return ``out/site/index.html``.
+
+    ``fresh`` deletes the HTML and Sphinx's environment first (the execution cache stays);
+    raises ``RuntimeError`` when Sphinx fails (a notebook that errors fails the build).
+    """
+    from sphinx.cmd.build import build_main
+
+    out = Path(out).resolve()
+    src, html, doctrees, cache = out / "site-src", out / "site", out / "site-doctrees", out / "jupyter_cache"
+    if fresh:
+        for folder in (html, doctrees):
+            shutil.rmtree(folder, ignore_errors=True)
+    episodes = discover(profile)
+    for ep in episodes:
+        log(f"{ep.name}: {ep.profile} profile" + (f" (needs {', '.join(ep.needs)})" if ep.needs else ""))
+    stage(src, episodes)
+    # The kernels myst-nb starts inherit this process's environment: check results go to a
+    # throwaway log, never the builder's own progress log.
+    os.environ["COURSE_RESULTS"] = str(out / "site-results.jsonl")
+    start = time.perf_counter()
+    status = build_main(["-b", "html", "-c", str(CONF_DIR), "-d", str(doctrees), "-j", str(jobs),
+                         "-D", f"nb_execution_cache_path={cache}", str(src), str(html)])
+    if status:
+        raise RuntimeError(f"Sphinx failed (exit status {status}); see the messages above")
+    log(f"Site built in {time.perf_counter() - start:.0f} s: {html / 'index.html'}")
+    return html / "index.html"
