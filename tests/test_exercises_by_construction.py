@@ -89,14 +89,15 @@ def test_pasting_every_solution_gives_the_solution_notebook(episode):
     assert code == [c.source for c in solution.cells if c.cell_type == "code"]
 
 
-def test_feedback_names_the_learners_variables():
-    from helpers.learner.exercises import iris_cost as ex
-
-    result = ex.build_classifier.evaluate(...)
-    assert result.status == "unattempted" and "`classifier` is still" in result.message
-    result = ex.fine_tune.evaluate(..., 0.7, ..., ...)
-    assert "`model3`, `xc_test`, `yc_test` are still" in result.message
-    assert "`model`" not in result.message
+@pytest.mark.parametrize("episode", EPISODES)
+def test_feedback_names_the_learners_variables(episode):
+    """A blank check reports the names the check cell passes (``classifier``), not the check's parameters."""
+    for name, exercise in _exercises(episode).items():
+        result = exercise.evaluate(*[...] * len(exercise.arguments))
+        assert result.status == "unattempted", (name, result.message)
+        for expression in exercise.arguments:
+            if expression.isidentifier():
+                assert f"`{expression}`" in result.message, (name, result.message)
 
 
 def test_a_paste_that_does_not_fit_the_blank_is_an_error():
