@@ -113,7 +113,8 @@ def _site(args) -> int:
     from helpers.author.site import build_site
 
     try:
-        build_site(Path(args.out), profile=args.profile, jobs=args.jobs, fresh=args.fresh)
+        build_site(Path(args.out), profile=args.profile, jobs=args.jobs, fresh=args.fresh,
+                   allow_errors=args.allow_errors)
     except (RuntimeError, FileNotFoundError, ValueError) as exc:
         print(f"Site not built: {exc}")
         return 1
@@ -151,6 +152,8 @@ def main(argv=None) -> int:
     p.add_argument("--progress", help="progress file for resuming (default: next to --csv)")
     p.add_argument("--sandbox", choices=["auto", "bwrap", "none"], default="auto",
                    help="run each notebook and its judge in bubblewrap (auto: where it works, else warn)")
+    p.add_argument("--memory-gb", type=float, default=8.0,
+                   help="address space allowed to each sandboxed notebook, in GB (default 8)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="grade on a Dask distributed cluster (e.g. tcp://host:8786)")
     p.set_defaults(run=_grade)
     p = sub.add_parser("site", help="build the executed course website into _build/site")
@@ -159,6 +162,8 @@ def main(argv=None) -> int:
                    help="auto (default): full where an episode's data are cached, else quick")
     p.add_argument("--jobs", type=int, default=1, help="notebooks executed at once (Sphinx -j)")
     p.add_argument("--fresh", action="store_true", help="rewrite every page (executed outputs stay cached)")
+    p.add_argument("--allow-errors", action="store_true",
+                   help="build even when a notebook fails (its page shows the traceback): previews only")
     p.set_defaults(run=_site)
     p = sub.add_parser("bundle", help="instructors: a learner bundle for an assessment (no solutions)")
     p.add_argument("--assessment", dest="out", required=True, metavar="OUT",

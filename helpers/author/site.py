@@ -36,7 +36,6 @@ ROOT = Path(__file__).resolve().parents[2]
 CONF_DIR = Path(__file__).parent / "site"
 DEFAULT_OUT = ROOT / "_build"
 PROFILES = ("auto", "full", "quick")
-_FETCH = re.compile(r"python -m helpers fetch ((?:[a-z0-9_]+ ?)+)")
 
 
 @dataclass(frozen=True)
@@ -51,10 +50,6 @@ class Episode:
         return f"episodes/{self.name}"
 
 
-def _text(nb) -> str:
-    return "\n".join(cell.source for cell in nb.cells)
-
-
 def title_of(nb) -> str:
     """The notebook's first Markdown heading (the page title on the site)."""
     for cell in nb.cells:
@@ -66,12 +61,11 @@ def title_of(nb) -> str:
 
 
 def needed_resources(nb) -> tuple[str, ...]:
-    """What an episode downloads: the registry names in the ``python -m helpers fetch ...`` lines it prints
-    for the instructor (episodes whose data ship in ``data/`` name none)."""
-    from helpers.learner.data.registry import RESOURCES
+    """The data sets and weights an episode needs in the full profile, read from the loaders its code
+    calls (the course's one way of knowing it; episodes whose data ship in ``data/`` need none)."""
+    from helpers.learner.data import resources_used
 
-    named = {word for match in _FETCH.finditer(_text(nb)) for word in match.group(1).split()}
-    return tuple(name for name in RESOURCES if name in named)
+    return tuple(resources_used("\n".join(c.source for c in nb.cells if c.cell_type == "code")))
 
 
 def choose_profile(needs: tuple[str, ...], requested: str = "auto") -> str:
@@ -168,11 +162,12 @@ def stage(src: Path, episodes: list[Episode]) -> None:
 
 
 def build_site(out: Path = DEFAULT_OUT, profile: str = "auto", jobs: int = 1, fresh: bool = False,
-               log=print) -> Path:
+               allow_errors: bool = False, log=print) -> Path:
     """Stage the pages, execute what changed and write the HTML; return ``out/site/index.html``.
 
-    ``fresh`` deletes the HTML and Sphinx's environment first (the execution cache stays);
-    raises ``RuntimeError`` when Sphinx fails (a notebook that errors fails the build).
+    ``fresh`` deletes the HTML and Sphinx's environment first (the execution cache stays).
+    Raises ``RuntimeError`` when Sphinx fails: a notebook that errors fails the build, unless
+    ``allow_errors`` (an author's preview of work in progress: the page shows the traceback).
     """
     from sphinx.cmd.build import build_main
 
@@ -189,8 +184,11 @@ def build_site(out: Path = DEFAULT_OUT, profile: str = "auto", jobs: int = 1, fr
     # throwaway log, never the builder's own progress log.
     os.environ["COURSE_RESULTS"] = str(out / "site-results.jsonl")
     start = time.perf_counter()
-    status = build_main(["-b", "html", "-c", str(CONF_DIR), "-d", str(doctrees), "-j", str(jobs),
-                         "-D", f"nb_execution_cache_path={cache}", str(src), str(html)])
+    options = ["-D", f"nb_execution_cache_path={cache}"]
+    if allow_errors:
+        options += ["-D", "nb_execution_allow_errors=1", "-D", "nb_execution_raise_on_error=0"]
+    status = build_main(["-b", "html", "-c", str(CONF_DIR), "-d", str(doctrees), "-j", str(jobs), *options,
+                         str(src), str(html)])
     if status:
         raise RuntimeError(f"Sphinx failed (exit status {status}); see the messages above")
     log(f"Site built in {time.perf_counter() - start:.0f} s: {html / 'index.html'}")

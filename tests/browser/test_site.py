@@ -1,0 +1,148 @@
+"""The course website as a reader meets it: every page in Chromium, served over HTTP, offline.
+
+The site is built (or brought up to date: execution is cached) with ``python -m helpers site``'s
+own function, in the quick profile like the rest of the tests. Every page must load with no
+console error, no failed request and no request leaving the site; every internal link and image
+must resolve; each episode page must show its figures, its check cards (all ✅), its key points
+and instructor notes, the link to the learner's version, no error or stderr output, and the
+stand-in banner wherever the notebook used stand-in data. One screenshot per page.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+import time
+from urllib.parse import urldefrag, urlparse
+
+import nbformat
+import pytest
+
+from helpers.author import site as course_site
+
+from .conftest import ROOT
+from .test_jupyterlab import CARD, CHECK_CALL
+
+pytestmark = pytest.mark.browser
+
+EPISODES = sorted(p.stem for p in (ROOT / "solutions").glob("*.ipynb"))
+PAGES = ["index", "setup", "benchmarks", *(f"episodes/{e}" for e in EPISODES)]
+
+
+@pytest.fixture(scope="session")
+def built_site():
+    started = time.monotonic()
+    index = course_site.build_site(course_site.DEFAULT_OUT, profile="quick")
+    print(f"site built (or brought up to date) in {time.monotonic() - started:.0f} s")
+    return index.parent
+
+
+@pytest.fixture(scope="session")
+def served(built_site):
+    handler = functools.partial(QuietHandler, directory=str(built_site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # the test reports failures itself
+        pass
+
+
+@pytest.fixture(scope="session")
+def link_status():
+    """Status of each URL already fetched (pages share their navigation links)."""
+    return {}
+
+
+def visit(browser, url: str):
+    """Open ``url``; return the page and what went wrong while it loaded."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    problems = []
+    origin = urlparse(url).netloc
+
+    def route(r):
+        if urlparse(r.request.url).netloc == origin or r.request.url.startswith("data:"):
+            r.continue_()
+        else:
+            problems.append(f"request leaving the site: {r.request.url}")
+            r.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("console", lambda m: m.type == "error" and problems.append(f"console error: {m.text}"))
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: problems.append(f"failed request: {r.url} ({r.failure})"))
+    page.on("response", lambda r: r.status >= 400 and problems.append(f"HTTP {r.status}: {r.url}"))
+    page.goto(url, wait_until="networkidle")
+    return context, page, problems
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page(browser, served, link_status, screenshots, name):
+    context, page, problems = visit(browser, f"{served}/{name}.html")
+    try:
+        images = page.locator("img").evaluate_all(
+            "imgs => imgs.map(i => [i.currentSrc || i.src, i.complete && i.naturalWidth > 0])")
+        problems += [f"image does not load: {src}" for src, ok in images if not ok]
+        hrefs = page.locator("a[href]").evaluate_all("as => as.map(a => a.href)")
+        for href in sorted(set(hrefs)):
+            target, fragment = urldefrag(href)
+            if not target.startswith(served):
+                continue
+            if target not in link_status:
+                link_status[target] = page.request.get(target).status
+            if link_status[target] != 200:
+                problems.append(f"link to {target}: HTTP {link_status[target]}")
+            elif fragment and target == page.url.split("#")[0] and page.locator(f"[id='{fragment}']").count() == 0:
+                problems.append(f"link to #{fragment}: no such anchor on the page")
+        if name.startswith("episodes/"):
+            problems += episode_problems(page, name.split("/")[1], images)
+        shot = screenshots / f"site-{name.replace('/', '-')}.png"
+        page.screenshot(path=shot, full_page=True)
+        print(f"screenshot: {shot}")
+    finally:
+        context.close()
+    assert not problems, f"{name}.html:\n" + "\n".join(problems)
+
+
+def episode_problems(page, episode: str, images) -> list[str]:
+    nb = nbformat.read(ROOT / "solutions" / f"{episode}.ipynb", as_version=4)
+    expected_cards = sum(len(CHECK_CALL.findall(c.source)) for c in nb.cells if c.cell_type == "code")
+    problems = []
+    figures = [src for src, ok in images if "/_images/" in src and ok]
+    if not figures:
+        problems.append("no figure on the page")
+    cards = [t.strip() for t in page.locator(".cell_output b").all_inner_texts() if CARD.match(t.strip())]
+    if len(cards) != expected_cards or not all(c.startswith("✅") for c in cards):
+        problems.append(f"{expected_cards} check cards expected, all ✅; shown: {cards}")
+    for kind in ("stderr", "traceback"):
+        shown = page.locator(f".cell_output .output.{kind}").all_inner_texts()
+        if shown:
+            problems.append(f"{kind} output on the page:\n" + "\n---\n".join(t[:1000] for t in shown))
+    text = page.locator("main").inner_text()
+    for heading in ("Key points", "Instructor notes"):
+        if heading not in text:
+            problems.append(f"no {heading!r} on the page")
+    download = page.locator(f"a[href$='{episode}.ipynb'][href*='_downloads']")
+    if download.count() != 1:
+        problems.append("no link to download the learner's version")
+    elif page.request.get(download.first.evaluate("a => a.href")).status != 200:
+        problems.append("the learner version's download link is broken")
+    stand_in = "STAND-IN DATA" in page.locator(".cell_output").all_inner_texts().__str__()
+    banner = page.locator(".standin-banner")
+    if stand_in and banner.count() != 1:
+        problems.append("outputs use stand-in data but the page has no stand-in banner at the top")
+    if stand_in and not banner.first.is_visible():
+        problems.append("the stand-in banner is not visible")
+    return problems
+
+
+def test_every_page_of_the_site_is_tested(built_site):
+    """A page Sphinx wrote but this test does not visit would go unchecked (search and index pages aside)."""
+    written = {str(p.relative_to(built_site).with_suffix("")) for p in built_site.rglob("*.html")}
+    assert written - {"search", "genindex"} == set(PAGES)
