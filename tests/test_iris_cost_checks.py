@@ -244,31 +244,62 @@ def fine_tuning_setup(frozen_trained, cost_data):
     return model, rmse(model, x_test, y_test)
 
 
+def fine_tuned(frozen_trained, cost_data, optimizer=None):
+    """Exercise 4 done right: unfrozen, compiled again at a small rate, trained; with its History and the frozen rmse."""
+    model, frozen = fine_tuning_setup(frozen_trained, cost_data)
+    unfreeze(model)
+    model.compile(optimizer=optimizer or keras.optimizers.Adam(1e-4), loss="mse")
+    x_train, _, y_train, _ = cost_data
+    history = model.fit(x_train, y_train, epochs=30, verbose=0)
+    return model, history, frozen
+
+
 def unfreeze(model):
     for layer in model.layers:
         layer.trainable = True
 
 
 def test_fine_tune_right(frozen_trained, cost_data):
+    model, history, frozen = fine_tuned(frozen_trained, cost_data)
+    _, x_test, _, y_test = cost_data
+    assert_status(ex.fine_tune.evaluate(model, history, frozen, x_test, y_test), "correct", "fine-tuned")
+
+
+def test_fine_tune_not_attempted(frozen_trained, cost_data):
+    """Exercises 2 and 3 done, exercise 4 left blank: model3 is the frozen model, `fine_history` is `...`."""
     model, frozen = fine_tuning_setup(frozen_trained, cost_data)
+    _, x_test, _, y_test = cost_data
+    assert_status(ex.fine_tune.evaluate(model, ..., frozen, x_test, y_test), "unattempted", "`fine_history`")
+
+
+def test_fine_tune_history_not_a_history(frozen_trained, cost_data):
+    model, history, frozen = fine_tuned(frozen_trained, cost_data)
+    _, x_test, _, y_test = cost_data
+    assert_status(ex.fine_tune.evaluate(model, history.history, frozen, x_test, y_test), "incorrect", "History")
+
+
+def test_fine_tune_history_of_an_earlier_fit(frozen_trained, cost_data):
+    """The History of the frozen training passed instead of the fine-tuning's."""
+    model, frozen = fine_tuning_setup(frozen_trained, cost_data)
+    earlier = model.history
     unfreeze(model)
     model.compile(optimizer=keras.optimizers.Adam(1e-4), loss="mse")
     x_train, x_test, y_train, y_test = cost_data
     model.fit(x_train, y_train, epochs=30, verbose=0)
-    assert_status(ex.fine_tune.evaluate(model, frozen, x_test, y_test), "correct", "fine-tuned")
+    assert_status(ex.fine_tune.evaluate(model, earlier, frozen, x_test, y_test), "incorrect", "latest", "fine_history")
 
 
 def test_fine_tune_still_frozen(frozen_trained, cost_data):
     model, frozen = fine_tuning_setup(frozen_trained, cost_data)
     _, x_test, _, y_test = cost_data
-    assert_status(ex.fine_tune.evaluate(model, frozen, x_test, y_test), "incorrect", "still frozen")
+    assert_status(ex.fine_tune.evaluate(model, model.history, frozen, x_test, y_test), "incorrect", "still frozen")
 
 
 def test_fine_tune_not_recompiled(frozen_trained, cost_data):
     model, frozen = fine_tuning_setup(frozen_trained, cost_data)
     unfreeze(model)
     _, x_test, _, y_test = cost_data
-    assert_status(ex.fine_tune.evaluate(model, frozen, x_test, y_test), "incorrect", "not below its default", "re-compil")
+    assert_status(ex.fine_tune.evaluate(model, model.history, frozen, x_test, y_test), "incorrect", "not below its default", "re-compil")
 
 
 def test_fine_tune_default_rate(frozen_trained, cost_data):
@@ -276,7 +307,7 @@ def test_fine_tune_default_rate(frozen_trained, cost_data):
     unfreeze(model)
     model.compile(optimizer="adam", loss="mse")
     _, x_test, _, y_test = cost_data
-    assert_status(ex.fine_tune.evaluate(model, frozen, x_test, y_test), "incorrect", "0.001", "smaller")
+    assert_status(ex.fine_tune.evaluate(model, model.history, frozen, x_test, y_test), "incorrect", "0.001", "smaller")
 
 
 def test_fine_tune_not_trained(frozen_trained, cost_data):
@@ -284,7 +315,7 @@ def test_fine_tune_not_trained(frozen_trained, cost_data):
     unfreeze(model)
     model.compile(optimizer=keras.optimizers.Adam(1e-4), loss="mse")
     _, x_test, _, y_test = cost_data
-    assert_status(ex.fine_tune.evaluate(model, frozen, x_test, y_test), "incorrect", "not been trained")
+    assert_status(ex.fine_tune.evaluate(model, model.history, frozen, x_test, y_test), "incorrect", "not been trained")
 
 
 def test_fine_tune_made_it_worse(frozen_trained, cost_data):
@@ -293,11 +324,11 @@ def test_fine_tune_made_it_worse(frozen_trained, cost_data):
     model.compile(optimizer=keras.optimizers.SGD(1e-4), loss="mse")
     x_train, x_test, y_train, y_test = cost_data
     model.fit(x_train, y_train + 5, epochs=3, verbose=0)  # trained towards the wrong costs
-    assert_status(ex.fine_tune.evaluate(model, frozen, x_test, y_test), "incorrect", "worse than the frozen")
+    assert_status(ex.fine_tune.evaluate(model, model.history, frozen, x_test, y_test), "incorrect", "worse than the frozen")
 
 
 def test_fine_tune_bad_frozen_rmse(frozen_trained, cost_data):
     model, _ = fine_tuning_setup(frozen_trained, cost_data)
     _, x_test, _, y_test = cost_data
-    assert_status(ex.fine_tune.evaluate(model, "low", x_test, y_test), "incorrect", "frozen model's rmse")
-    assert_status(ex.fine_tune.evaluate(model, None, x_test, y_test), "unattempted", "`frozen_rmse`")
+    assert_status(ex.fine_tune.evaluate(model, model.history, "low", x_test, y_test), "incorrect", "frozen model's rmse")
+    assert_status(ex.fine_tune.evaluate(model, model.history, None, x_test, y_test), "unattempted", "`frozen_rmse`")

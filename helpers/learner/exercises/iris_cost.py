@@ -152,9 +152,12 @@ rmse = Exercise(EPISODE, "rmse", _check_rmse)
 
 
 # ---------------------------------------------------------------- fine_tune
-def _check_fine_tune(model, frozen_rmse, x_test, y_test):
+def _check_fine_tune(model, history, frozen_rmse, x_test, y_test):
     require_model(model, "model")
     frozen_rmse = as_number(frozen_rmse, "frozen_rmse", "the frozen model's RMSE")
+    expect(hasattr(history, "history") and hasattr(history, "epoch"),
+           f"`history` should be what `fit` returns when you fine-tune (a History); it is a "
+           f"{type(history).__name__}.")
     layers = weighted_layers(model)
     still_frozen = [i + 1 for i, l in enumerate(layers) if not l.trainable]
     expect(not still_frozen, f"Layer(s) {still_frozen} are still frozen: fine-tuning sets "
@@ -168,6 +171,9 @@ def _check_fine_tune(model, frozen_rmse, x_test, y_test):
            "transferred weights instead of overwriting them. (Without re-compiling, the old optimiser stays.)")
     require_compiled_after_trainable_change(model, "model", batch=_iris_like_batch(), unfrozen=layers[:-1])
     require_trained(model, "model")
+    expect(getattr(history, "model", None) is model and getattr(model, "history", None) is history,
+           "`history` is not what the latest `model.fit(...)` returned: keep the History of the "
+           "fine-tuning run itself, e.g. `history = model.fit(...)` after compiling again.")
     xs, ys = _as_vector(x_test, "x_test"), _as_vector(y_test, "y_test").ravel()
     tuned = float(np.sqrt(np.mean((np.asarray(model.predict(xs, verbose=0)).ravel() - ys) ** 2)))
     expect(tuned <= frozen_rmse * 1.01,
