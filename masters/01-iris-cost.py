@@ -94,8 +94,8 @@ print(f"species: {list(species.cat.categories)}")
 # ### Exercise 1: build and train the classifier (`build_classifier`)
 #
 # Build `classifier`: 4 inputs → `Dense(50, relu)` → `Dense(25, relu)` → `Dense(3, softmax)`.
-# Compile it with Adam at a learning rate of 0.01 (ten times Adam's default; the next section
-# shows why), categorical cross-entropy and accuracy, then train it on `x_fit`, `y_fit` for
+# Compile it with Adam at a learning rate of 0.01 (ten times Adam's default; the cells after the
+# exercise show why), categorical cross-entropy and accuracy, then train it on `x_fit`, `y_fit` for
 # `settings.epochs` epochs with `validation_data=(x_val, y_val)`.
 # The check measures accuracy on the held-out test flowers: aim for at least 90%.
 
@@ -222,12 +222,12 @@ def test_rmse(predictions):
     return float(np.sqrt(np.mean((np.ravel(predictions) - yc_test) ** 2)))
 
 
-from helpers.learner.data.iris_cost import cost_formula  # noqa: E402  the rule that made the data
+from helpers.learner.data.iris_cost import NOISE_SD, cost_formula  # noqa: E402  the rule that made the data
 
 noise_floor = test_rmse(cost_formula(pd.DataFrame(xc_test, columns=IRIS_FEATURES)))
 mean_rmse = test_rmse(np.full_like(yc_test, yc_fit.mean()))
 print(f"{len(xc_fit)} flowers to learn from, {len(xc_val)} for validation, {len(xc_test)} for the test")
-print(f"noise floor (the true formula's RMSE on the test flowers): {noise_floor:.3f}")
+print(f"noise floor (the true formula's RMSE on the test flowers): {noise_floor:.3f} (noise sd {NOISE_SD})")
 print(f"predicting the training mean:                               {mean_rmse:.3f}")
 
 # %% [markdown]
@@ -470,8 +470,8 @@ learning_curves({"frozen transfer": frozen_history, "from scratch": scratch_hist
 # visible above: with 180 training flowers and a smooth target, this small network can learn the
 # task directly; and the cost flowers lie mostly where no iris grows, so the species features were
 # learned on the wrong part of the measurement space. Transfer earns its keep when the new task has
-# too little data to learn good features of its own *and* resembles the old one, as later episodes
-# show with images.
+# too little data to learn good features of its own *and* resembles the old one; episode 03 measures
+# both with images.
 
 # %% [markdown]
 # ## 8. What fine-tuning cost the classifier: forgetting
@@ -563,15 +563,15 @@ assert bold_rmse >= fine_rmse, "bold: no better on the cost"
 # - A classification network's hidden layers can feed a regression head.
 # - Judge a transfer on held-out data against baselines: the mean, the same network from scratch,
 #   random frozen features, and the noise floor when you know it.
-# - Look at both data sets: a target that lies where the source had no data (a domain shift) gains
-#   little from transfer.
+# - Look at both data sets: a target that lies where the source had no data (a domain shift) may
+#   gain little from transfer.
 # - Fine-tune last, with a learning rate well below the one used to train the head, and measure
 #   what the shared layers forget.
 #
 # <details><summary><b>Instructor notes</b></summary>
 #
 # - Run `python -m helpers doctor` in the room first; this episode needs no download.
-# - The Keras-3 freezing trap (exercise 2) is the most common mistake: let learners fall into it
+# - The Keras-3 freezing trap (exercise 2) is the mistake this episode is built to catch: let learners fall into it
 #   once (freeze after `fit`, no `compile`) and watch `check()` explain it.
 # - Learners on different machines may see slightly different numbers (threads, CPU instructions).
 #   The solution's asserts are checked for this notebook's seed in both profiles; we have not

@@ -165,7 +165,7 @@ one_fixed = load_and_freeze(SOURCE_PATH, 1)
 ex.load_and_freeze.assert_passed(one_fixed, 1)
 
 # %% [markdown]
-# ## 4. Thirty repeats, side by side
+# ## 4. Many repeats, side by side
 #
 # Training is random (initial weights, the order of batches), so one run per set-up proves
 # nothing: the seed repeats each set-up 30 times. Run one after another, as the seed does, that is
@@ -181,6 +181,8 @@ first_epoch_seconds = time.perf_counter() - start
 start = time.perf_counter()
 plain.fit(x2_train, y2_train, epochs=EPOCHS - 1, batch_size=BATCH_SIZE, verbose=0)  # reuses it
 epoch_seconds = (time.perf_counter() - start) / (EPOCHS - 1)
+batches = int(np.ceil(len(x2_train) / BATCH_SIZE))
+print(f"{plain.count_params()} weights; {batches} batches per epoch, {batches * EPOCHS} in {EPOCHS} epochs")
 print(f"first epoch (with tracing): {first_epoch_seconds:.2f} s; every later epoch: {1000 * epoch_seconds:.0f} ms; "
       f"{EPOCHS} epochs without tracing: {EPOCHS * epoch_seconds:.1f} s")
 
@@ -266,7 +268,7 @@ assert spread.loc["fixed=2", "mean"] < spread.loc["fixed=0", "mean"]
 # ## 6. One source model or many?
 #
 # We train several problem-1 models (side by side again, on the same 400 points as our source),
-# then transfer each one with fixed=2, where the source matters most, and compare with fixed=2
+# then transfer each one with fixed=2, where everything below the output comes from the source, and compare with fixed=2
 # repeated from our single source above.
 
 # %% tags=["nbval-ignore-output"]
@@ -486,7 +488,7 @@ assert all(summary["mean"] < bayes), "no set-up beats the Bayes-optimal accuracy
 # - One run per set-up proves nothing: repeat, and look at every run (a box plot), not only the mean.
 # - Reusing one source model carries its luck into every run; repeat the source training too.
 # - Small models spend most of their time in Keras' bookkeeping; training repeats side by side in
-#   one model with `steps_per_execution` computes the same thing several times faster. Time the
+#   one model with `steps_per_execution` computes the same thing more than three times faster here. Time the
 #   first epoch apart: it includes tracing.
 # - (Optional) Report a mean with its confidence interval, test a difference before you claim it,
 #   and compare with the best possible accuracy to see how much room there was.

@@ -49,6 +49,57 @@ def _check_load_and_freeze(model, n_fixed):
 load_and_freeze = Exercise(EPISODE, "load_and_freeze", _check_load_and_freeze)
 
 
+# ---------------------------------------------------------------- reinit_layers
+def _check_reinit_layers(model, source_model):
+    require_model(model, "model")
+    require_model(source_model, "source_model")
+    layers, source = weighted_layers(model), weighted_layers(source_model)
+    expect(len(layers) == 3 and len(source) == 3,
+           f"Both models should have the blobs MLP's three Dense layers; yours has {len(layers)}.")
+    expect(same_weights(layers[0], source[0]),
+           "The first hidden layer should keep the problem-1 model's weights; yours differ. "
+           "Copy them with `set_weights(source_model.layers[0].get_weights())`.")
+    for i in (1, 2):
+        expect(not same_weights(layers[i], source[i]),
+               f"Layer {i + 1} still holds the problem-1 weights: it should start afresh. Build a new layer "
+               "(or a new model) for it instead of reusing the trained one.")
+        expect(layers[i] is not source[i], f"Layer {i + 1} is the problem-1 model's own layer object.")
+    frozen = [i + 1 for i, layer in enumerate(layers) if not layer.trainable]
+    expect(not frozen, f"Layer(s) {frozen} are frozen; in this experiment every layer learns.")
+    require_compiled_after_trainable_change(model, "model")
+    return "First hidden layer transferred, the rest start fresh, everything trainable."
+
+
+reinit_layers = Exercise(EPISODE, "reinit_layers", _check_reinit_layers)
+
+
+# ---------------------------------------------------------------- add_hidden_layer
+def _check_add_hidden_layer(model, source_model):
+    require_model(model, "model")
+    require_model(source_model, "source_model")
+    layers, source = weighted_layers(model), weighted_layers(source_model)
+    expect(len(source) == 3, "`source_model` should be the problem-1 model, with three Dense layers.")
+    expect(not any(layer is source[2] for layer in layers) and not any(
+        same_weights(layer, source[2]) for layer in layers),
+        "The problem-1 output layer is still in the model: keep only its two hidden layers.")
+    expect(len(layers) == 4, f"Expected the two problem-1 hidden layers, one new hidden layer and a new output "
+                             f"(4 Dense layers); found {len(layers)}.")
+    for i in (0, 1):
+        expect(same_weights(layers[i], source[i]),
+               f"Layer {i + 1} should be problem-1 hidden layer {i + 1}, weights and all.")
+        expect(not layers[i].trainable, f"Problem-1 hidden layer {i + 1} is trainable: freeze both.")
+    new_hidden, output = layers[2], layers[3]
+    expect(new_hidden.trainable and output.trainable, "The new hidden layer and the new output must be trainable.")
+    expect(activation_name(new_hidden) == "relu" and activation_name(output) == "softmax"
+           and getattr(output, "units", None) == 3,
+           "The new hidden layer should use relu and the output should be Dense(3, softmax).")
+    require_compiled_after_trainable_change(model, "model")
+    return "Two frozen problem-1 layers, then a new hidden layer and a new output."
+
+
+add_hidden_layer = Exercise(EPISODE, "add_hidden_layer", _check_add_hidden_layer)
+
+
 # ---------------------------------------------------------------- summarize_repeats
 def expected_summary(scores: dict) -> "pd.DataFrame":
     """Mean, sample standard deviation and 95% t-interval of the mean, one row per configuration."""
@@ -102,54 +153,3 @@ def _check_summarize_repeats(table, scores):
 
 
 summarize_repeats = Exercise(EPISODE, "summarize_repeats", _check_summarize_repeats)
-
-
-# ---------------------------------------------------------------- reinit_layers
-def _check_reinit_layers(model, source_model):
-    require_model(model, "model")
-    require_model(source_model, "source_model")
-    layers, source = weighted_layers(model), weighted_layers(source_model)
-    expect(len(layers) == 3 and len(source) == 3,
-           f"Both models should have the blobs MLP's three Dense layers; yours has {len(layers)}.")
-    expect(same_weights(layers[0], source[0]),
-           "The first hidden layer should keep the problem-1 model's weights; yours differ. "
-           "Copy them with `set_weights(source_model.layers[0].get_weights())`.")
-    for i in (1, 2):
-        expect(not same_weights(layers[i], source[i]),
-               f"Layer {i + 1} still holds the problem-1 weights: it should start afresh. Build a new layer "
-               "(or a new model) for it instead of reusing the trained one.")
-        expect(layers[i] is not source[i], f"Layer {i + 1} is the problem-1 model's own layer object.")
-    frozen = [i + 1 for i, layer in enumerate(layers) if not layer.trainable]
-    expect(not frozen, f"Layer(s) {frozen} are frozen; in this experiment every layer learns.")
-    require_compiled_after_trainable_change(model, "model")
-    return "First hidden layer transferred, the rest start fresh, everything trainable."
-
-
-reinit_layers = Exercise(EPISODE, "reinit_layers", _check_reinit_layers)
-
-
-# ---------------------------------------------------------------- add_hidden_layer
-def _check_add_hidden_layer(model, source_model):
-    require_model(model, "model")
-    require_model(source_model, "source_model")
-    layers, source = weighted_layers(model), weighted_layers(source_model)
-    expect(len(source) == 3, "`source_model` should be the problem-1 model, with three Dense layers.")
-    expect(not any(layer is source[2] for layer in layers) and not any(
-        same_weights(layer, source[2]) for layer in layers),
-        "The problem-1 output layer is still in the model: keep only its two hidden layers.")
-    expect(len(layers) == 4, f"Expected the two problem-1 hidden layers, one new hidden layer and a new output "
-                             f"(4 Dense layers); found {len(layers)}.")
-    for i in (0, 1):
-        expect(same_weights(layers[i], source[i]),
-               f"Layer {i + 1} should be problem-1 hidden layer {i + 1}, weights and all.")
-        expect(not layers[i].trainable, f"Problem-1 hidden layer {i + 1} is trainable: freeze both.")
-    new_hidden, output = layers[2], layers[3]
-    expect(new_hidden.trainable and output.trainable, "The new hidden layer and the new output must be trainable.")
-    expect(activation_name(new_hidden) == "relu" and activation_name(output) == "softmax"
-           and getattr(output, "units", None) == 3,
-           "The new hidden layer should use relu and the output should be Dense(3, softmax).")
-    require_compiled_after_trainable_change(model, "model")
-    return "Two frozen problem-1 layers, then a new hidden layer and a new output."
-
-
-add_hidden_layer = Exercise(EPISODE, "add_hidden_layer", _check_add_hidden_layer)
