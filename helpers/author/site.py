@@ -22,6 +22,7 @@ the quick run's outputs are never served as the full run's.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -161,6 +162,26 @@ def stage(src: Path, episodes: list[Episode]) -> None:
                 old.unlink()
 
 
+@contextlib.contextmanager
+def _kernel_environment(results: Path):
+    """The environment the kernels myst-nb starts inherit (this process's), for the build only.
+
+    Check results go to a throwaway log, never the builder's own progress log; and a non-inline
+    ``MPLBACKEND`` in the builder's shell (the tests set ``Agg``) would leave every figure off the site.
+    """
+    saved = {key: os.environ.get(key) for key in ("COURSE_RESULTS", "MPLBACKEND")}
+    os.environ["COURSE_RESULTS"] = str(results)
+    os.environ.pop("MPLBACKEND", None)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
 def build_site(out: Path = DEFAULT_OUT, profile: str = "auto", jobs: int = 1, fresh: bool = False,
                allow_errors: bool = False, log=print) -> Path:
     """Stage the pages, execute what changed and write the HTML; return ``out/site/index.html``.
@@ -180,15 +201,14 @@ def build_site(out: Path = DEFAULT_OUT, profile: str = "auto", jobs: int = 1, fr
     for ep in episodes:
         log(f"{ep.name}: {ep.profile} profile" + (f" (needs {', '.join(ep.needs)})" if ep.needs else ""))
     stage(src, episodes)
-    # The kernels myst-nb starts inherit this process's environment: check results go to a
-    # throwaway log, never the builder's own progress log.
-    os.environ["COURSE_RESULTS"] = str(out / "site-results.jsonl")
-    start = time.perf_counter()
     options = ["-D", f"nb_execution_cache_path={cache}"]
-    if allow_errors:
-        options += ["-D", "nb_execution_allow_errors=1", "-D", "nb_execution_raise_on_error=0"]
-    status = build_main(["-b", "html", "-c", str(CONF_DIR), "-d", str(doctrees), "-j", str(jobs), *options,
-                         str(src), str(html)])
+    if allow_errors:  # a preview's failed runs must not be served from the cache to a real build
+        options = ["-D", f"nb_execution_cache_path={cache}-preview",
+                   "-D", "nb_execution_allow_errors=1", "-D", "nb_execution_raise_on_error=0"]
+    start = time.perf_counter()
+    with _kernel_environment(results=out / "site-results.jsonl"):
+        status = build_main(["-b", "html", "-c", str(CONF_DIR), "-d", str(doctrees), "-j", str(jobs),
+                             *options, str(src), str(html)])
     if status:
         raise RuntimeError(f"Sphinx failed (exit status {status}); see the messages above")
     log(f"Site built in {time.perf_counter() - start:.0f} s: {html / 'index.html'}")

@@ -48,15 +48,24 @@ def cards(page) -> list[str]:
 
 
 def wait_until_run(page, cell, timeout: float) -> None:
-    """Until ``cell`` (a locator) shows an execution count and the kernel is idle."""
-    deadline = time.monotonic() + timeout
+    """Until ``cell`` (a locator) shows an execution count and the kernel is idle.
+
+    Fails early, with the notebook's error output, when nothing is queued any more but the cell did
+    not run (a cell above it failed and JupyterLab dropped the rest of the queue).
+    """
+    deadline, stalled = time.monotonic() + timeout, 0
     while time.monotonic() < deadline:
         prompt = cell.locator(".jp-InputPrompt").inner_text().strip()
         idle = page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').count() > 0
         if re.fullmatch(r"\[\d+\]:", prompt) and idle:
             return
+        queued = any("*" in p for p in page.locator(".jp-InputPrompt").all_inner_texts())
+        stalled = stalled + 1 if idle and not queued else 0
+        if stalled >= 5:
+            break
         time.sleep(1)
-    raise AssertionError(f"cell still not run after {timeout:.0f} s (prompt {prompt!r})")
+    errors = [t[-1500:] for t in page.locator(STDERR).all_inner_texts() if "Error" in t]
+    raise AssertionError(f"cell not run (prompt {prompt!r}); error outputs: {errors}")
 
 
 def run_all(page, timeout: float) -> None:

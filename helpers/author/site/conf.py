@@ -40,5 +40,6 @@ html_theme_options = {
     "use_download_button": True,
     "home_page_in_toc": True,
 }
+html_context = {"default_mode": "light"}  # a projector's mode; unset, the theme logs a console error
 html_show_sourcelink = False
 html_last_updated_fmt = None
