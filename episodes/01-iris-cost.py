@@ -41,17 +41,17 @@
 # set `COURSE_PROFILE=quick` to run in less time. Both sets of numbers are in plain sight.
 
 # %%
+from helpers.learner.data import IRIS_FEATURES, load_iris, load_iris_cost  # helpers first: it keeps TensorFlow's start-up log quiet
+from helpers.learner.exercises import iris_cost as ex
+from helpers.learner.plotting import learning_curves, predictions_vs_truth
+from helpers.learner.profile import course_profile
+
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
 from sklearn.model_selection import train_test_split
-
-from helpers.learner.data import IRIS_FEATURES, load_iris, load_iris_cost
-from helpers.learner.exercises import iris_cost as ex
-from helpers.learner.plotting import learning_curves, predictions_vs_truth
-from helpers.learner.profile import course_profile
 
 settings = course_profile(full=dict(epochs=150), quick=dict(epochs=60))
 keras.utils.set_random_seed(42)  # same weights and shuffles on every run of this notebook on this machine

@@ -42,17 +42,17 @@
 # %%
 import time
 
+from helpers.learner.data.blobs import bayes_accuracy, blobs_problem  # helpers first: it keeps TensorFlow's start-up log quiet
+from helpers.learner.exercises import blobs as ex
+from helpers.learner.plotting import learning_curves, repeated_runs
+from helpers.learner.profile import course_profile
+from helpers.learner.repeats import accuracies, fit_repeats
+
 import keras
 import numpy as np
 import pandas as pd
 import seaborn as sns
 from scipy import stats
-
-from helpers.learner.data.blobs import bayes_accuracy, blobs_problem
-from helpers.learner.exercises import blobs as ex
-from helpers.learner.plotting import learning_curves, repeated_runs
-from helpers.learner.profile import course_profile
-from helpers.learner.repeats import accuracies, fit_repeats
 
 settings = course_profile(full=dict(repeats=30, sources=10), quick=dict(repeats=5, sources=5))
 EPOCHS, BATCH_SIZE = 100, 32  # the seed's protocol
