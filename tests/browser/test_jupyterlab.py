@@ -38,7 +38,11 @@ def page(browser, lab):
 def open_notebook(page, lab, path: str) -> None:
     page.goto(lab.tree(path))
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
+    # The kernel connected and idle, as the status bar says ("Python 3 (ipykernel) | Idle"): a cell
+    # run earlier, while it still says Initializing or Connecting, can be lost.
+    page.locator("#jp-main-statusbar", has_text="| Idle").wait_for(timeout=120_000)
     page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', timeout=120_000)
+    page.wait_for_timeout(1000)
 
 
 def cards(page) -> list[str]:
@@ -68,10 +72,15 @@ def wait_until_run(page, cell, timeout: float) -> None:
     raise AssertionError(f"cell not run (prompt {prompt!r}); error outputs: {errors}")
 
 
+def menu(page, name: str, item: str) -> None:
+    """Click ``item`` in the menu bar's ``name`` menu, as a learner does."""
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{name}$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(f"^{re.escape(item)}$")).click()
+
+
 def run_all(page, timeout: float) -> None:
     """Run > Run All Cells, then wait until no cell is queued or running and the kernel is idle."""
-    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
-    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+    menu(page, "Run", "Run All Cells")
     page.wait_for_timeout(2000)
     deadline, quiet_polls = time.monotonic() + timeout, 0
     while time.monotonic() < deadline:
@@ -92,11 +101,10 @@ def test_learner_notebook_check_hint_and_solution(page, lab, screenshots, episod
                            if c.cell_type == "code" and CHECK_CALL.search(c.source))
     open_notebook(page, lab, f"episodes/{episode}.ipynb")
     cells = page.locator(".jp-Notebook .jp-Cell")
-    cells.nth(0).click()
-    page.keyboard.press("Escape")
-    for _ in range(index + 1):  # the set-up cells, then the first exercise's check cell
-        page.keyboard.press("Shift+Enter")
     check = cells.nth(index)
+    check.locator(".jp-InputPrompt").click()  # selects the check cell
+    menu(page, "Run", "Run All Above Selected Cell")  # the set-up cells
+    menu(page, "Run", "Run Selected Cell")  # then the first exercise's check cell
     wait_until_run(page, check, timeout=300)
     headline = [t for t in check.locator(".jp-OutputArea-output b").all_inner_texts() if CARD.match(t.strip())]
     assert len(headline) == 1 and headline[0].startswith("✏️") and "unattempted" in headline[0], (

@@ -25,7 +25,8 @@ def add_stand_in_banner(app, doctree, docname):
     lines = _stand_in_lines(doctree)
     if not lines:
         return
-    banner = nodes.warning(classes=["standin-banner"])
+    banner = nodes.admonition(classes=["warning", "standin-banner"])
+    banner += nodes.title(text="Stand-in data")
     banner += nodes.paragraph(text="This page was executed on stand-in data, so its numbers are the stand-in's, "
                                    "not the real data's. The notebook said:")
     items = nodes.bullet_list()
