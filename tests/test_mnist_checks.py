@@ -146,3 +146,88 @@ def test_times_bad_input():
     assert_status(ex.epoch_times.evaluate(["fast"], [1.0]), "incorrect", "list of seconds")
     assert_status(ex.epoch_times.evaluate([9.0, -1.0], [1.0]), "incorrect", "positive")
     assert_status(ex.epoch_times.evaluate(..., [1.0]), "unattempted")
+
+
+def test_times_first_epoch_left_out():
+    ratio = np.mean([4.4, 4.5]) / np.mean([8.8, 8.9])
+    assert_status(ex.epoch_times.evaluate([8.8, 8.9], [4.4, 4.5], ratio, 3), "correct")
+
+
+def test_times_first_epoch_included():
+    """All epochs passed: the first one also traces the training step."""
+    ratio = np.mean([6.0, 4.4, 4.5]) / np.mean([12.0, 8.8, 8.9])
+    assert_status(ex.epoch_times.evaluate([12.0, 8.8, 8.9], [6.0, 4.4, 4.5], ratio, 3), "incorrect",
+                  "holds all 3 epochs", "times[1:]")
+    assert_status(ex.epoch_times.evaluate([8.8, 8.9], [6.0, 4.4, 4.5], 0.6, 3), "incorrect",
+                  "`times_frozen` holds all 3")
+
+
+def test_times_wrong_number_of_epochs():
+    assert_status(ex.epoch_times.evaluate([8.9], [4.5], 0.5056, 3), "incorrect", "after the first (2)", "holds 1")
+
+
+# ---------------------------------------------------------------- draw_per_class
+def right_draw(y, per_class, seed):
+    rng = np.random.default_rng(seed)
+    return np.concatenate([rng.choice(np.flatnonzero(y == c), per_class, replace=False) for c in np.unique(y)])
+
+
+def test_draw_right():
+    assert_status(ex.draw_per_class.evaluate(right_draw), "correct", "per_class")
+
+    def as_list(y, per_class, seed):  # a list of Python ints is as good as an array
+        return [int(i) for i in right_draw(y, per_class, seed)]
+    assert_status(ex.draw_per_class.evaluate(as_list), "correct")
+
+
+def test_draw_not_balanced():
+    def plain(y, per_class, seed):  # the usual first idea: n random images, whatever their class
+        rng = np.random.default_rng(seed)
+        return rng.choice(len(y), per_class * len(np.unique(y)), replace=False)
+    assert_status(ex.draw_per_class.evaluate(plain), "incorrect", "not balanced", "np.flatnonzero")
+
+
+def test_draw_with_replacement():
+    def twice(y, per_class, seed):
+        rng = np.random.default_rng(seed)
+        return np.concatenate([rng.choice(np.flatnonzero(y == c), per_class) for c in np.unique(y)])
+    assert_status(ex.draw_per_class.evaluate(twice), "incorrect", "drawn twice", "replace=False")
+
+
+def test_draw_first_of_each_class():
+    def first(y, per_class, seed):
+        return np.concatenate([np.flatnonzero(y == c)[:per_class] for c in np.unique(y)])
+    assert_status(ex.draw_per_class.evaluate(first), "incorrect", "first 6 images", "not random")
+
+
+def test_draw_seed_ignored_or_global():
+    def fixed(y, per_class, seed):
+        return right_draw(y, per_class, 0)
+    assert_status(ex.draw_per_class.evaluate(fixed), "incorrect", "Seeds 0 and 1 gave the same draw")
+
+    rng = np.random.default_rng(0)
+
+    def shared_generator(y, per_class, seed):  # one generator made outside: the seed does nothing
+        return np.concatenate([rng.choice(np.flatnonzero(y == c), per_class, replace=False) for c in np.unique(y)])
+    assert_status(ex.draw_per_class.evaluate(shared_generator), "incorrect", "same seed gave two different draws")
+
+
+def test_draw_wrong_outputs():
+    assert_status(ex.draw_per_class.evaluate(lambda y, per_class, seed: np.isin(np.arange(len(y)),
+                                                                             right_draw(y, per_class, seed))),
+                  "incorrect", "boolean mask")
+    assert_status(ex.draw_per_class.evaluate(lambda y, per_class, seed: y[right_draw(y, per_class, seed)]),
+                  "incorrect", "labels, not indices")
+    assert_status(ex.draw_per_class.evaluate(lambda y, per_class, seed: right_draw(y, 6, seed)),
+                  "incorrect", "per_class=20")
+    assert_status(ex.draw_per_class.evaluate(lambda y, per_class, seed: right_draw(y, per_class, seed) + 1000),
+                  "incorrect", "outside `y`")
+
+
+def test_draw_bad_input():
+    def forgot_return(y, per_class, seed):
+        right_draw(y, per_class, seed)
+    assert_status(ex.draw_per_class.evaluate(forgot_return), "incorrect", "returns nothing")
+    assert_status(ex.draw_per_class.evaluate(lambda y, n: y[:n]), "incorrect", "raised TypeError")
+    assert_status(ex.draw_per_class.evaluate(right_draw(np.arange(10) % 5, 1, 0)), "incorrect", "function itself")
+    assert_status(ex.draw_per_class.evaluate(...), "unattempted")

@@ -1,4 +1,4 @@
-"""Episode 03's exercises: split digits, freeze convolutional features, time the epochs."""
+"""Episode 03's exercises: split digits, freeze convolutional features, time the epochs, draw per class."""
 
 from __future__ import annotations
 
@@ -103,9 +103,18 @@ def _as_times(values, name):
     return times
 
 
-def _check_epoch_times(times_full, times_frozen, ratio=None):
+def _check_epoch_times(times_full, times_frozen, ratio=None, epochs=None):
     full = _as_times(times_full, "times_full")
     frozen = _as_times(times_frozen, "times_frozen")
+    if epochs is not None:
+        epochs = int(epochs)
+        for name, times in (("times_full", full), ("times_frozen", frozen)):
+            expect(times.size != epochs,
+                   f"`{name}` holds all {epochs} epochs. The first one also builds (traces) the training step, "
+                   "a one-off cost that is not an epoch's work: leave it out, `timer.times[1:]`.")
+            expect(times.size == epochs - 1,
+                   f"`{name}` should hold one duration per epoch after the first ({epochs - 1}); it holds "
+                   f"{times.size}.")
     right = float(np.mean(frozen) / np.mean(full))
     expect(right < 1,
            f"A frozen epoch took {np.mean(frozen):.2f} s on average against {np.mean(full):.2f} s for the "
@@ -120,3 +129,68 @@ def _check_epoch_times(times_full, times_frozen, ratio=None):
 
 
 epoch_times = Exercise(EPISODE, "epoch_times", _check_epoch_times)
+
+
+# ---------------------------------------------------------------- draw_per_class
+def _uneven_labels():
+    """Labels of five classes in uneven numbers (the first few of each class not at the front)."""
+    counts = [40, 25, 55, 30, 50]
+    y = np.concatenate([np.full(n, c) for c, n in enumerate(counts)])
+    return np.random.default_rng(7).permutation(y)
+
+
+def _draw(fn, y, per_class, seed):
+    try:
+        out = fn(y, per_class, seed)
+    except Exception as exc:
+        raise Incorrect(f"Your function raised {type(exc).__name__}: {exc}") from None
+    expect(out is not None, "Your function returns nothing: end it with `return ...`.")
+    out = np.asarray(out)
+    expect(out.dtype != bool, "Return the indices of the chosen images (`np.flatnonzero` gives them), not a "
+                              "boolean mask.")
+    expect(out.ndim == 1 and np.issubdtype(out.dtype, np.integer),
+           f"Return a flat array of integer indices into `y`; got an array of shape {out.shape} and type {out.dtype}.")
+    expect(out.size == 0 or (out.min() >= 0 and out.max() < len(y)),
+           "Some indices are outside `y`: return positions in `y`, not labels or counts.")
+    return out
+
+
+def _expect_unique(indices):
+    expect(len(np.unique(indices)) == len(indices),
+           "Some images were drawn twice: choose without replacement (`replace=False`).")
+
+
+def _check_draw_per_class(fn):
+    expect(callable(fn), f"Pass your function itself (`draw_per_class`, no brackets); got a {type(fn).__name__}.")
+    y = _uneven_labels()
+    classes = np.unique(y)
+    first = _draw(fn, y, 6, 0)
+    expect(len(first) == 6 * len(classes),
+           f"With 6 per class and {len(classes)} classes you should return {6 * len(classes)} indices; "
+           f"yours returned {len(first)}.")
+    expect(not (len(np.unique(first)) < len(first) and set(first.tolist()) <= set(classes.tolist())),
+           "Those look like labels, not indices: return the positions of the chosen images in `y`.")
+    _expect_unique(first)
+    counts = np.bincount(y[first], minlength=len(classes))
+    expect(np.all(counts == 6),
+           f"The draw is not balanced: it holds {', '.join(map(str, counts))} images of the {len(classes)} "
+           "classes. Draw `per_class` indices from each class separately (`np.flatnonzero(y == c)`).")
+    again, other = _draw(fn, y, 6, 0), _draw(fn, y, 6, 1)
+    expect(np.array_equal(np.sort(first), np.sort(again)),
+           "The same seed gave two different draws: make the generator from the seed, "
+           "`np.random.default_rng(seed)`, inside your function.")
+    front = np.concatenate([np.flatnonzero(y == c)[:6] for c in classes])
+    expect(not np.array_equal(np.sort(first), np.sort(front)),
+           "You take the first 6 images of each class: that is not random, and every draw would be the same. "
+           "Choose at random with `rng.choice(indices, per_class, replace=False)`.")
+    expect(not np.array_equal(np.sort(first), np.sort(other)),
+           "Seeds 0 and 1 gave the same draw: use the `seed` argument, `np.random.default_rng(seed)`.")
+    larger = _draw(fn, y, 20, 3)
+    _expect_unique(larger)
+    expect(len(larger) == 20 * len(classes) and np.all(np.bincount(y[larger], minlength=len(classes)) == 20),
+           "With `per_class=20` the draw should hold 20 images of each class: use the `per_class` argument.")
+    return (f"{len(classes)} classes x `per_class` different images, a new draw for each seed and the same one "
+            "for the same seed.")
+
+
+draw_per_class = Exercise(EPISODE, "draw_per_class", _check_draw_per_class)
