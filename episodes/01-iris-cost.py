@@ -53,7 +53,7 @@ import pandas as pd
 import seaborn as sns
 from sklearn.model_selection import train_test_split
 
-settings = course_profile(full=dict(epochs=150), quick=dict(epochs=60))
+settings = course_profile(full=dict(epochs=150), quick=dict(epochs=50))
 keras.utils.set_random_seed(42)  # same weights and shuffles on every run of this notebook on this machine
 print("Keras", keras.__version__, "on", keras.backend.backend())
 
