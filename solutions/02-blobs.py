@@ -136,9 +136,10 @@ source.save(SOURCE_PATH)
 #
 # Write `load_and_freeze(path, n_fixed)`: load the saved model, freeze its first `n_fixed` layers,
 # compile it again (SGD, categorical cross-entropy) and return it. `load_model` compiles the model
-# it loads, so freezing comes after a compile: compile again after the last change to
-# `trainable`, or Keras 3 may go on training with the old settings, without a warning. Try it:
-# `one_fixed` is the problem-1 model with one layer fixed.
+# it loads, so your freezing comes after a compile. Compile again after the last change to
+# `trainable`: it is the rule that is always safe. (A model trained since its last compile keeps
+# updating the layers that were trainable then, and Keras 3 gives no warning.) Try it: `one_fixed`
+# is the problem-1 model with one layer fixed.
 
 # %%
 def load_and_freeze(path, n_fixed):
@@ -460,7 +461,7 @@ assert all(summary["mean"] < bayes), "no set-up beats the Bayes-optimal accuracy
 # ## Key points
 # - Save with `model.save("name.keras")`, reload with `keras.models.load_model`, freeze with
 #   `layer.trainable = False`, and compile after the last change to `trainable` (`load_model`
-#   compiles too; Keras 3 gives no warning).
+#   compiles too; a model trained since its last compile ignores the change, without a warning).
 # - One run per set-up proves nothing: repeat, and look at every run (a box plot), not only the mean.
 # - Reusing one source model carries its luck into every run; repeat the source training too.
 # - Small models spend most of their time in Keras' bookkeeping; training repeats side by side in
