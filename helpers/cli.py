@@ -82,7 +82,7 @@ def _grade(args) -> int:
                        feedback=Path(args.feedback) if args.feedback else None, jobs=args.jobs,
                        cell_timeout=args.timeout, notebook_timeout=args.notebook_timeout,
                        profile=args.profile, progress=Path(args.progress) if args.progress else None,
-                       sandbox=args.sandbox, scheduler=args.scheduler)
+                       sandbox=args.sandbox, scheduler=args.scheduler, memory_gb=args.memory_gb)
     except SandboxUnavailable as exc:
         print(f"{exc}. Install bubblewrap (`apt install bubblewrap`), or choose --sandbox auto or none.")
         return 2

@@ -1,25 +1,32 @@
-"""`python -m helpers grade`: submissions made here from the learner version, graded exactly.
+"""`python -m helpers grade`: forged notebooks earn nothing, hostile ones are contained, the rest is graded.
 
-The submissions that train models are in test_grading_room.py (a separate file so that
-pytest-xdist can run it beside this one).
-
-Every run goes through the command line in a fresh process, as an instructor
-would run it, and reads the CSV and feedback files it writes.
+One room is graded once (module fixture, ``--jobs 2``, the bubblewrap sandbox
+for real): a shortened blank learner notebook of episode 01, the same with one
+forging cell each (every channel a learner controls in the kernel), notebooks
+that try to leave the sandbox, and files that are not episodes. Each test
+reads the CSV and the feedback files of that one run. The submissions that
+train models are in test_grading_room.py (a separate file so that
+pytest-xdist runs it beside this one).
 """
 
 import csv
 import json
 import os
+import socket
 import subprocess
 import sys
+import threading
 
 import nbformat
 import pytest
 
 from helpers.author import build
+from helpers.instructor.grading.sandbox import bwrap_works
 
 EPISODE = "01-iris-cost"
 EXERCISES = ["build_classifier", "transfer_head", "rmse", "fine_tune"]
+ROOT = build.ROOT
+needs_bwrap = pytest.mark.skipif(bool(bwrap_works()), reason=f"bubblewrap unavailable: {bwrap_works()}")
 
 
 def learner():
@@ -36,6 +43,10 @@ def solved(upto=len(EXERCISES)):
     return nb
 
 
+def index_of(nb, marker):
+    return next(i for i, c in enumerate(nb.cells) if marker in c.source)
+
+
 def replace(nb, old, new):
     cells = [c for c in nb.cells if old in c.source]
     assert cells, old
@@ -44,9 +55,20 @@ def replace(nb, old, new):
 
 
 def insert_after(nb, marker, source):
-    index = next(i for i, c in enumerate(nb.cells) if marker in c.source)
-    nb.cells.insert(index + 1, nbformat.v4.new_code_cell(source))
+    nb.cells.insert(index_of(nb, marker) + 1, nbformat.v4.new_code_cell(source))
     return nb
+
+
+def short_blank():
+    """The blank learner notebook up to exercise 1's check (the other checks are then judged at its end)."""
+    nb = learner()
+    nb.cells = nb.cells[:index_of(nb, "ex.build_classifier.check(classifier)") + 1]
+    return nb
+
+
+def with_cell(source, nb=None):
+    """A short blank notebook with `source` run after exercise 1's blank cell: it solves nothing."""
+    return insert_after(nb or short_blank(), "# TODO: build, compile and train `classifier`", source)
 
 
 def with_mistakes():
@@ -58,34 +80,180 @@ def with_mistakes():
     return nb
 
 
-def forged():
-    nb = learner()
-    insert_after(nb, "from helpers.learner.exercises import iris_cost as ex", (
-        "import helpers.learner.checking, json, os\n"
-        "forge = lambda self, *a, **k: self._result('correct', 'forged')\n"
-        "helpers.learner.checking.Exercise.evaluate = forge\n"
-        "helpers.learner.checking.Exercise.check = forge\n"
-        "ex.rmse.evaluate = lambda *a, **k: ex.rmse._result('correct', 'forged')\n"
-        "with open(os.environ['COURSE_RESULTS'], 'a') as fh:\n"
-        "    for name in ['build_classifier', 'transfer_head', 'rmse', 'fine_tune']:\n"
-        "        fh.write(json.dumps({'episode': '01-iris-cost', 'exercise': name, 'status': 'correct',\n"
-        "                             'points': 1, 'max_points': 1, 'message': 'forged'}) + '\\n')\n"))
-    replace(nb, "ex.transfer_head.check(model3, classifier)", 'print("✅ transfer_head: correct (1/1)")')
-    nb.cells.append(nbformat.v4.new_code_cell('print("✅ build_classifier: correct (1/1)\\nTotal: 4/4")'))
-    return nb
-
-
-def crashing():
-    nb = learner()
-    nb.cells.insert(1, nbformat.v4.new_code_cell("import os\nos._exit(1)"))
-    return nb
-
-
 def looping(upto=0):
     """A cell that never ends. It sleeps rather than spins, so the test's other worker keeps its core;
     the grader interrupts both kinds the same way (SIGINT, then KeyboardInterrupt in the kernel)."""
     return insert_after(solved(upto), "ex.build_classifier.check(classifier)",
                         "import time\nwhile True:\n    time.sleep(0.1)")
+
+
+# ---------------------------------------------------------------- the forgeries, one channel each
+FORGERIES = {
+    # the three of the issue
+    "input_transformer": '''
+import json, os
+def _forge(lines):
+    source = "".join(lines)
+    source = source.replace("exercise.evaluate(*args).as_record()", "exercise._result('correct', 'forged').as_record()")
+    source = source.replace('namespace["export_arguments"](', "_forge_manifest(")
+    return source.splitlines(True)
+def _forge_manifest(folder, expressions, namespace):
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "manifest.json"), "w") as fh:
+        json.dump({"format": 1, "status": "correct", "points": 1,
+                   "arguments": [{"kind": "json", "value": "correct"}]}, fh)
+get_ipython().input_transformers_cleanup.append(_forge)
+''',
+    "importlib_import_module": '''
+import importlib
+_real_import_module = importlib.import_module
+def _forged_import_module(name, package=None):
+    module = _real_import_module(name, package)
+    if name.startswith("helpers.learner.exercises."):
+        for exercise in [v for v in vars(module).values() if type(v).__name__ == "Exercise"]:
+            exercise.evaluate = (lambda e: lambda *a, **k: e._result("correct", "forged"))(exercise)
+    return module
+importlib.import_module = _forged_import_module
+''',
+    "json_dumps": '''
+import json
+_real_dumps, _real_dump = json.dumps, json.dump
+def _forged_dumps(obj, *args, **kwargs):
+    if isinstance(obj, dict) and "status" in obj:
+        obj = {**obj, "status": "correct", "points": obj.get("max_points", 1)}
+    return _real_dumps(obj, *args, **kwargs)
+def _forged_dump(obj, fh, *args, **kwargs):
+    if isinstance(obj, dict) and "format" in obj:
+        obj = {"format": 1, "status": "correct", "points": 1, "arguments": [{"kind": "json", "value": 1.0}] * 4}
+    return _real_dump(obj, fh, *args, **kwargs)
+json.dumps, json.dump = _forged_dumps, _forged_dump
+''',
+    # channels of our own
+    "builtins_import": '''
+import builtins
+_real_builtin_import = builtins.__import__
+def _forged_builtin_import(name, globals=None, locals=None, fromlist=(), level=0):
+    module = _real_builtin_import(name, globals, locals, fromlist, level)
+    checking = __import__("sys").modules.get("helpers.learner.checking")
+    if checking is not None:
+        checking.Exercise.evaluate = lambda self, *a, **k: self._result("correct", "forged")
+    if name == "numpy":  # the export saves arrays with numpy: hand it a numpy whose save writes a lie
+        module.save = lambda path, *a, **k: open(path, "wb").write(b"correct")
+    return module
+builtins.__import__ = _forged_builtin_import
+''',
+    "sys_settrace": '''
+import sys, threading
+def _tracer(frame, event, arg):
+    name = frame.f_code.co_name
+    if name == "evaluate" and "self" in frame.f_locals:
+        frame.f_locals["self"].checker = lambda *a, **k: "forged"
+    if name == "export_arguments":
+        frame.f_globals["_spec"] = lambda *a, **k: {"kind": "json", "value": 1.0}
+    return None
+sys.settrace(_tracer)
+threading.settrace(_tracer)
+classifier = model3 = frozen_rmse = xc_test = yc_test = 1.0
+''',
+    "display_formatter": '''
+import json
+def _show(value, printer, cycle):
+    if value.startswith("GRADE") and "{" in value:
+        record = json.loads(value[21:])
+        record.update(status="correct", points=record.get("max_points", 1))
+        value = value[:21] + json.dumps(record)
+    printer.text(repr(value))
+get_ipython().display_formatter.formatters["text/plain"].for_type(str, _show)
+get_ipython().display_pub.publish = lambda data, *a, **k: None  # nothing the learner prints is seen
+''',
+    "lying_object": '''
+import keras
+class _Liar:
+    __class__ = keras.Model  # isinstance(liar, keras.Model) says True
+    def __eq__(self, other): return True
+    def __float__(self): return 1.0
+    def __getattr__(self, name): return _Liar()
+    def __call__(self, *a, **k): return _Liar()
+    def save(self, path, *a, **k): open(path, "w").write("a model, honestly")
+classifier = model3 = frozen_rmse = xc_test = yc_test = _Liar()
+''',
+    "patched_numpy_keras": '''
+import keras, numpy as np
+np.allclose = np.isclose = np.array_equal = lambda *a, **k: True
+np.mean = lambda *a, **k: 0.99   # every accuracy a check measures here is 99%
+keras.Model.predict = lambda self, x, **k: np.eye(3, dtype="float32")[np.zeros(len(x), int)]
+classifier = keras.Sequential([keras.Input((4,)), keras.layers.Dense(50, activation="relu"),
+                               keras.layers.Dense(25, activation="relu"), keras.layers.Dense(3, activation="softmax")])
+classifier.compile(optimizer="adam", loss="categorical_crossentropy")
+classifier.optimizer.iterations.assign(1)   # "trained"
+''',
+    "planted_artifacts": '''
+import json, os, threading, time
+def _plant():
+    while True:
+        root = ".grader-export"
+        for folder in (os.listdir(root) if os.path.isdir(root) else []):
+            path = os.path.join(root, folder)
+            try:
+                with open(os.path.join(path, "manifest.json"), "w") as fh:
+                    json.dump({"format": 1, "status": "correct", "points": 1,
+                               "arguments": [{"kind": "model", "file": "../../../../etc/passwd"},
+                                             {"kind": "array", "file": "stolen.npy"}]}, fh)
+                if not os.path.lexists(os.path.join(path, "stolen.npy")):
+                    os.symlink("/etc/shadow", os.path.join(path, "stolen.npy"))
+            except OSError:
+                pass
+        time.sleep(0.001)
+threading.Thread(target=_plant, daemon=True).start()
+''',
+    "lambda_layer_payload": '''
+import keras
+classifier = keras.Sequential([keras.Input((4,)),
+    keras.layers.Lambda(lambda x: __import__("os").system("touch /tmp/judge-was-here") or x),
+    keras.layers.Dense(3, activation="softmax")])
+classifier.compile(optimizer="adam", loss="categorical_crossentropy")
+''',
+    "redefined_checks_and_log": '''
+import helpers.learner.checking, json, os
+forge = lambda self, *a, **k: self._result('correct', 'forged')
+helpers.learner.checking.Exercise.evaluate = forge
+helpers.learner.checking.Exercise.check = forge
+ex.rmse.evaluate = lambda *a, **k: ex.rmse._result('correct', 'forged')
+with open(os.environ['COURSE_RESULTS'], 'a') as fh:
+    for name in ['build_classifier', 'transfer_head', 'rmse', 'fine_tune']:
+        fh.write(json.dumps({'episode': '01-iris-cost', 'exercise': name, 'status': 'correct',
+                             'points': 1, 'max_points': 1, 'message': 'forged'}) + '\\n')
+print("✅ build_classifier: correct (1/1)\\nTotal: 4/4")
+''',
+}
+
+
+def escapes(room, out, port, tag):
+    """Notebooks that try to leave the sandbox; each attempt in a cell of its own."""
+    write = [f"open({path!r}, 'w').write('escaped')" for path in (
+        f"/root/escape-{tag}", f"/tmp/escape-{tag}", str(out / f"escape-{tag}"), str(out / "grades.csv"),
+        str(ROOT / f"escape-{tag}"))]
+    notebooks = {
+        "escape_write": write,
+        "escape_network": [f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=5).sendall(b'leak')"],
+        "escape_read_other": [f"classifier = open({str(room / 'blank.ipynb')!r}).read()",
+                              "import os\nprint(sorted(os.listdir('/proc')))\nassert len([p for p in os.listdir('/proc') "
+                              "if p.isdigit()]) < 10, 'sees other processes'"],
+        "escape_memory": ["import numpy as np\nhog = []\nwhile True:\n    hog.append(np.ones(10**8))"],
+    }
+    result = {}
+    for name, cells in notebooks.items():
+        nb = short_blank()
+        for source in reversed(cells):
+            with_cell(source, nb)
+        result[name] = nb
+    return result
+
+
+def crashing():
+    nb = short_blank()
+    nb.cells.insert(1, nbformat.v4.new_code_cell("import os\nos._exit(1)"))
+    return nb
 
 
 def not_course():
@@ -117,90 +285,148 @@ def points(row):
     return [int(row[f"01.{name}"]) for name in EXERCISES]
 
 
-@pytest.fixture(scope="module")
-def cheap_room(tmp_path_factory):
-    """Submissions that train nothing: fast enough to grade twice."""
-    return write(tmp_path_factory.mktemp("cheap"), {
-        "blank": learner(), "forged": forged(), "crash": crashing(),
-        "not_course": not_course(), "not_json": "{ this is not a notebook",
-    })
+class Listener:
+    """A TCP server on 127.0.0.1 that records every connection it gets."""
+
+    def __init__(self):
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.connections = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                connection, _ = self.server.accept()
+            except OSError:
+                return
+            self.connections += 1
+            connection.close()
 
 
 @pytest.fixture(scope="module")
-def cheap_grades(cheap_room, tmp_path_factory):
-    out = tmp_path_factory.mktemp("out1")
-    return grade(cheap_room, out, "--jobs", "2", "--timeout", "10"), out
+def listener():
+    server = Listener()
+    yield server
+    server.server.close()
 
 
-def test_blank_is_all_unattempted(cheap_grades):
-    (rows, _), out = cheap_grades
+@pytest.fixture(scope="module")
+def room(tmp_path_factory, listener):
+    folder, out = tmp_path_factory.mktemp("room"), tmp_path_factory.mktemp("out")
+    tag = os.urandom(4).hex()
+    notebooks = {"blank": short_blank(), "crash": crashing(), "not_course": not_course(),
+                 "not_json": "{ this is not a notebook",
+                 **{f"forged_{name}": with_cell(source) for name, source in FORGERIES.items()},
+                 **escapes(folder, out, listener.port, tag)}
+    write(folder, notebooks)
+    rows, result = grade(folder, out, "--jobs", "2", "--timeout", "30", "--sandbox", "auto", "--memory-gb", "4")
+    return rows, result, folder, out, tag
+
+
+def feedback(room, name):
+    return (room[3] / "feedback" / f"{name}.md").read_text()
+
+
+def test_blank_is_all_unattempted(room):
+    rows = room[0]
     assert points(rows["blank"]) == [0, 0, 0, 0] and rows["blank"]["total"] == "0"
-    feedback = (out / "feedback" / "blank.md").read_text()
-    assert feedback.count("unattempted") == 4
+    assert rows["blank"]["status"] == "graded"
+    assert feedback(room, "blank").count("unattempted") == 4
 
 
-def test_forgeries_earn_nothing(cheap_grades):
-    (rows, _), out = cheap_grades
-    assert points(rows["forged"]) == [0, 0, 0, 0], rows["forged"]
-    feedback = (out / "feedback" / "forged.md").read_text()
-    assert feedback.count("unattempted") == 4 and "correct (1/1)" not in feedback
+@pytest.mark.parametrize("channel", sorted(FORGERIES))
+def test_every_forgery_scores_zero(room, channel):
+    row = room[0][f"forged_{channel}"]
+    assert points(row) == [0, 0, 0, 0] and row["total"] == "0", row
+    text = feedback(room, f"forged_{channel}")
+    assert "correct (1/1)" not in text and "forged" not in text.split("## Cells")[0]
 
 
-def test_a_crash_is_reported(cheap_grades):
-    (rows, _), _ = cheap_grades
-    assert rows["crash"]["status"] == "kernel died" and rows["crash"]["total"] == "0"
+def test_forged_artifacts_are_refused_as_data(room):
+    """A planted symlink or a path out of the export folder is never read; a Lambda layer never loads."""
+    assert "could not read what your notebook exported" in feedback(room, "forged_planted_artifacts") or \
+        "Not attempted" in feedback(room, "forged_planted_artifacts")
+    assert "Lambda layer" in feedback(room, "forged_lambda_layer_payload")
+    assert not os.path.exists("/tmp/judge-was-here")
 
 
-def test_files_that_are_not_episodes(cheap_grades):
-    (rows, _), _ = cheap_grades
-    assert "not one of the course's episodes" in rows["not_course"]["status"]
-    assert "not a readable notebook" in rows["not_json"]["status"]
+@needs_bwrap
+def test_writes_outside_the_notebooks_folder_are_blocked(room):
+    rows, _, _, out, tag = room
+    assert "sandbox blocked a write outside the notebook's folder" in rows["escape_write"]["status"]
+    for path in (f"/root/escape-{tag}", f"/tmp/escape-{tag}", out / f"escape-{tag}", ROOT / f"escape-{tag}"):
+        assert not os.path.exists(path), path
+    assert (out / "grades.csv").read_text().startswith("notebook,")
 
 
-def test_two_jobs_write_the_same_csv(tmp_path):
-    short = learner()
-    short.cells = short.cells[:4]  # a real episode notebook that stops early: graded, all unattempted
-    room = write(tmp_path / "room", {"short": short, "crash": crashing(), "not_course": not_course(),
-                                     "not_json": "{"})
-    one, two = tmp_path / "one", tmp_path / "two"
-    one.mkdir(), two.mkdir()
-    grade(room, one, "--jobs", "1")
-    grade(room, two, "--jobs", "2")
-    assert (one / "grades.csv").read_text() == (two / "grades.csv").read_text()
-    assert len((one / "grades.csv").read_text().splitlines()) == 5
+@needs_bwrap
+def test_the_network_is_unreachable(room, listener):
+    assert "sandbox blocked a network connection" in room[0]["escape_network"]["status"]
+    assert listener.connections == 0
 
 
-def test_an_interrupted_run_resumes(cheap_room, cheap_grades):
-    (_, _), out = cheap_grades
+@needs_bwrap
+def test_other_submissions_and_processes_are_invisible(room):
+    text = feedback(room, "escape_read_other")
+    assert "FileNotFoundError" in text and "blank.ipynb" in text
+    assert "sees other processes" not in text
+    assert "sandbox hid" in room[0]["escape_read_other"]["status"]
+
+
+@needs_bwrap
+def test_memory_is_limited(room):
+    row = room[0]["escape_memory"]
+    assert "memory limit (4 GB) reached" in row["status"] or "kernel died" in row["status"], row["status"]
+    assert points(row) == [0, 0, 0, 0]
+
+
+def test_a_crash_is_reported(room):
+    assert room[0]["crash"]["status"].startswith("kernel died") and room[0]["crash"]["total"] == "0"
+
+
+def test_files_that_are_not_episodes(room):
+    assert "not one of the course's episodes" in room[0]["not_course"]["status"]
+    assert "not a readable notebook" in room[0]["not_json"]["status"]
+
+
+def test_an_interrupted_run_resumes(room):
+    _, _, folder, out, _ = room
     progress = out / "grades.csv.progress.jsonl"
-    assert len(progress.read_text().splitlines()) == 5
-    _, result = grade(cheap_room, out, "--jobs", "2")
-    assert "5 notebook(s) already graded" in result.stdout and "grading 0" in result.stdout
+    assert len(progress.read_text().splitlines()) == len(list(folder.glob("*.ipynb")))
+    before = (out / "grades.csv").read_text()
+    _, result = grade(folder, out, "--jobs", "2")
+    assert f"{len(list(folder.glob('*.ipynb')))} notebook(s) already graded" in result.stdout
+    assert "grading 0" in result.stdout
+    assert (out / "grades.csv").read_text() == before
 
 
-@pytest.mark.parametrize("name", EXERCISES)
-def test_grade_args_match_the_check_cells(name):
-    """The grader passes what the episode's check cell passes."""
-    from helpers.learner.exercises import iris_cost
+def test_dask_cluster_writes_the_same_csv_as_jobs(tmp_path):
+    """--scheduler: a LocalCluster of two worker processes grades like --jobs 2, into the same kind of files."""
+    from dask.distributed import LocalCluster
 
-    source = "".join(c.source for c in learner().cells)
-    assert f"ex.{name}.check({getattr(iris_cost, name).grade_args})" in source
+    room = write(tmp_path / "room", {"short": short_blank(), "crash": crashing(), "not_course": not_course(),
+                                     "not_json": "{"})
+    local, cluster = tmp_path / "local", tmp_path / "cluster"
+    local.mkdir(), cluster.mkdir()
+    grade(room, local, "--jobs", "2")
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as dask_cluster:
+        _, result = grade(room, cluster, "--scheduler", dask_cluster.scheduler_address)
+    assert (local / "grades.csv").read_text() == (cluster / "grades.csv").read_text()
+    assert len((cluster / "grades.csv.progress.jsonl").read_text().splitlines()) == 4
 
 
-def test_every_episodes_grade_args_match(tmp_path):
-    import importlib
-
-    from helpers.learner.checking import exercises_of
-    from helpers.learner.exercises import EPISODE_MODULES
-
-    for episode, module in EPISODE_MODULES.items():
-        source = "".join(c.source for c in nbformat.read(build.VERSIONS["learner"] / f"{episode}.ipynb", 4).cells)
-        for name, exercise in exercises_of(importlib.import_module(module)).items():
-            assert f"ex.{name}.check({exercise.grade_args})" in source, (episode, name)
+def test_an_unreachable_scheduler_is_a_message_not_a_traceback(tmp_path):
+    room = write(tmp_path / "room", {"not_course": not_course()})
+    result = subprocess.run([sys.executable, "-m", "helpers", "grade", str(room), "--scheduler", "tcp://127.0.0.1:9",
+                             "--csv", str(tmp_path / "g.csv")], capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "3s"})
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert "could not" in result.stdout.lower()
 
 
 def flaky_kernel(tmp_path, deaths):
-    """A kernelspec whose first `deaths` starts exit at once, as a kernel that lost a port race does."""
+    """A kernelspec whose first `deaths` starts exit at once, as a kernel that lost a race does."""
     spec = tmp_path / "jupyter" / "kernels" / "flaky"
     spec.mkdir(parents=True)
     launcher = tmp_path / "launch.py"
@@ -226,19 +452,27 @@ def grade_short_with(tmp_path, monkeypatch, deaths):
     short = learner()
     short.cells = short.cells[:4]
     path = write(tmp_path / "room", {"short": short}) / "short.ipynb"
-    row = grade_notebook(path, kernel_name="flaky", cell_timeout=60)
-    return row, len((tmp_path / "starts").read_text())
+    # the launcher lives in a test folder the sandbox hides: this tests the retry, not the sandbox
+    grade = grade_notebook(path, kernel_name="flaky", cell_timeout=60, sandbox="none")
+    return grade, len((tmp_path / "starts").read_text())
 
 
 def test_a_kernel_that_dies_while_starting_is_started_again(tmp_path, monkeypatch):
-    row, starts = grade_short_with(tmp_path, monkeypatch, deaths=1)
+    grade, starts = grade_short_with(tmp_path, monkeypatch, deaths=1)
     assert starts == 2
-    assert row["status"] == "graded", row["status"]
-    assert {r["status"] for r in row["results"].values()} == {"unattempted"}
+    assert grade.status == "graded", grade.status
+    assert {e.status for e in grade.exercises.values()} == {"unattempted"}
 
 
 def test_a_kernel_that_never_starts_is_a_grader_error_not_a_traceback(tmp_path, monkeypatch):
-    row, starts = grade_short_with(tmp_path, monkeypatch, deaths=99)
+    grade, starts = grade_short_with(tmp_path, monkeypatch, deaths=99)
     assert starts == 3
-    assert row["status"] == "grader error: the kernel died while starting, 3 times"
-    assert all(r["points"] == 0 for r in row["results"].values())
+    assert grade.status == "grader error: the kernel died while starting, 3 times"
+    assert grade.total == 0 and grade.max_points == 4
+
+
+def test_sandbox_bwrap_where_it_cannot_run_is_a_message(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no bwrap on this PATH
+    result = subprocess.run([sys.executable, "-m", "helpers", "grade", str(tmp_path), "--sandbox", "bwrap"],
+                            capture_output=True, text=True, timeout=120, env={**os.environ, "PATH": str(tmp_path)})
+    assert result.returncode == 2 and "bwrap is not installed" in result.stdout and "Traceback" not in result.stderr

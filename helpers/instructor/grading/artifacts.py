@@ -135,6 +135,7 @@ def replay_training_state(model, path: Path, state: dict) -> None:
     if isinstance(compiled, list) and len(compiled) == len(layers):
         record = {layer: (bool(was) if was is not None else now) for layer, was, now in zip(layers, compiled, flags)}
         model._compiled_trainable_state = record
+        model._grader_replayed = any(record[layer] != layer.trainable for layer in layers)
     weights = model.weights
     if isinstance(tracked, list) and all(isinstance(i, int) and 0 <= i < len(weights) for i in tracked):
         variables = [weights[i] for i in tracked]
@@ -148,6 +149,7 @@ def replay_training_state(model, path: Path, state: dict) -> None:
                         variable.assign(value)
             model.optimizer = optimizer
             model.train_function = model.make_train_function()
+            model._grader_replayed = True
 
 
 class LearnerFunction:

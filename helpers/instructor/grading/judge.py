@@ -24,8 +24,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-STATE_NOTE = ("(Judged outside your notebook from the exported model; whether it was compiled again after "
-              "`trainable` changed was read from the compile state exported with it.)")
+STATE_NOTE = ("(Judged from the model your notebook exported: a saved model forgets how it was compiled, so the "
+              "grader rebuilt that from the compile state exported with it.)")
 
 
 def _not_dumpable() -> None:
@@ -68,9 +68,9 @@ def judge_one(module: str, name: str, folder: Path, workdir: Path, earlier: dict
                                 ).as_record()
     record = exercise.evaluate(*arguments).as_record()
     notes = []
-    if replaced:
-        notes.append(f"(Measured by the grader on its own data for: {', '.join(replaced)}.)")
-    if any(hasattr(a, "_compiled_trainable_state") for a in arguments) and record["status"] != "unattempted":
+    if replaced and record["status"] in ("correct", "incorrect"):
+        notes.append(f"(The grader used its own {', '.join(f'`{n}`' for n in replaced)}.)")
+    if any(getattr(a, "_grader_replayed", False) for a in arguments) and record["status"] == "incorrect":
         notes.append(STATE_NOTE)
     if notes:
         record["message"] = record["message"] + "\n" + " ".join(notes)
@@ -98,8 +98,7 @@ def main() -> None:
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     _not_dumpable()
-    import keras  # noqa: F401  loaded while the notebook runs, before the first request arrives
-
+    # Keras is imported by the first artifact that needs it, while the notebook goes on running
     serve(sys.stdin, lambda text: print(text, file=answers, flush=True))
 
 

@@ -44,8 +44,11 @@ def _jsonable(value, depth=0):
 
 
 def _is_keras(value, kind):
-    keras = sys.modules.get("keras")
-    return keras is not None and isinstance(value, getattr(keras, kind))
+    """isinstance of ``keras.<kind>`` (a dotted name), without importing Keras where the notebook did not."""
+    cls = sys.modules.get("keras")
+    for part in kind.split("."):
+        cls = getattr(cls, part, None)
+    return isinstance(cls, type) and isinstance(value, cls)
 
 
 def _model_state(model):

@@ -25,9 +25,14 @@ import nbformat
 
 from helpers.instructor.grading.plan import NotGradable, Plan, make_plan
 from helpers.instructor.grading.results import ExerciseGrade, NotebookGrade
-from helpers.instructor.grading.sandbox import Sandbox, choose
+from helpers.instructor.grading.sandbox import MEMORY_LIMIT_GB, Sandbox, choose
 
 EXPORTS = ".grader-export"
+SANDBOX_SIGNS = [("Read-only file system", "a write outside the notebook's folder"),
+                 ("Network is unreachable", "a network connection"),
+                 ("Connection refused", "a network connection"),
+                 ("Temporary failure in name resolution", "a network connection"),
+                 ("Name or service not known", "a network connection")]
 _EXPORT_SOURCE = (Path(__file__).parent / "kernel_export.py").read_text(encoding="utf-8")
 _EXPORT_CELL = '''def _course_grader_export():
     namespace = {{"__name__": "course_grader_export"}}
@@ -72,14 +77,18 @@ def kernel_manager(kernel_name: str, work: Path, sandbox: Sandbox):
     files in the notebook's own folder need no free port (kernels started side
     by side used to race for ports).
     """
-    from jupyter_client import KernelManager
+    from jupyter_client import AsyncKernelManager as KernelManager  # what nbclient drives (a sync one deadlocks on interrupt)
 
     class SandboxedKernelManager(KernelManager):
         def format_kernel_cmd(self, extra_arguments=None):
             return sandbox.wrap(super().format_kernel_cmd(extra_arguments), writable=[str(work)], cwd=str(work))
 
-    return SandboxedKernelManager(kernel_name=kernel_name, transport="ipc", ip=str(work / "kernel"),
-                                  connection_file=str(work / "kernel.json"))
+    manager = SandboxedKernelManager(kernel_name=kernel_name, transport="ipc", ip=str(work / "kernel"),
+                                     connection_file=str(work / "kernel.json"))
+    if sandbox.active:
+        # a signal to bwrap does not reach the kernel in its own session: interrupt by message instead
+        manager.kernel_spec.interrupt_mode = "message"
+    return manager
 
 
 def start_kernel(stack: contextlib.ExitStack, client, make_manager, tries: int = 3, **kwargs) -> None:
@@ -210,6 +219,16 @@ def execute(plan: Plan, grade: NotebookGrade, work: Path, captured: Path, sandbo
                     if errors:
                         grade.errors += 1
                         names = {o.get("ename") for o in errors}
+                        for o in errors[:1]:
+                            text = f"cell {index - sum(1 for i in exports if i < index) + 1}: {o.get('ename')}: " \
+                                   f"{str(o.get('evalue', '')).splitlines()[0][:200] if o.get('evalue') else ''}"
+                            if len(grade.cell_errors) < 10:
+                                grade.cell_errors.append(text)
+                            blocked = [why for sign, why in SANDBOX_SIGNS if sign in text]
+                            if "FileNotFoundError" in text and any(h in text for h in sandbox.hidden):
+                                blocked.append("(hid) a submission or the grader's files")
+                            if blocked and sandbox.active:
+                                statuses.append(f"sandbox blocked {blocked[0]}".replace("blocked (hid)", "hid"))
                         if names & {"CellTimeoutError", "KeyboardInterrupt"}:
                             statuses.append("cell timed out")
                         if "MemoryError" in names and sandbox.active:
@@ -247,7 +266,7 @@ def collect(plan: Plan, grade: NotebookGrade, records: dict[str, dict], statuses
 # ------------------------------------------------------------------ all four
 def grade_notebook(path: Path, profile: str = "quick", cell_timeout: float = 600, notebook_timeout: float = 1800,
                    kernel_name: str = "python3", sandbox: Sandbox | str = "auto",
-                   shown_as: str | None = None) -> NotebookGrade:
+                   shown_as: str | None = None, memory_gb: float = MEMORY_LIMIT_GB) -> NotebookGrade:
     """Execute and grade one notebook; never raises.
 
     ``sandbox``: a :class:`Sandbox`, or "auto", "bwrap" or "none" (then chosen here, with the
@@ -258,7 +277,7 @@ def grade_notebook(path: Path, profile: str = "quick", cell_timeout: float = 600
     started = time.monotonic()
     try:
         if isinstance(sandbox, str):
-            sandbox = choose(sandbox, hidden=[str(path.resolve().parent)])
+            sandbox = choose(sandbox, hidden=[str(path.resolve().parent)], memory_gb=memory_gb)
         grade.sandbox = "bwrap" if sandbox.active else f"none ({sandbox.reason})"
         plan = make_plan(path)
     except NotGradable as exc:

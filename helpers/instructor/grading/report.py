@@ -26,6 +26,8 @@ def feedback_text(grade: NotebookGrade) -> str:
              f"Episode {grade.episode or '?'} · {grade.total}/{grade.max_points} points · {grade.status}", ""]
     for name, result in grade.exercises.items():
         lines += [f"## {name}: {result.status} ({result.points}/{result.max_points})", "", result.message, ""]
+    if grade.cell_errors:
+        lines += ["## Cells that raised", "", *[f"- {error}" for error in grade.cell_errors], ""]
     return "\n".join(lines)
 
 

@@ -39,6 +39,7 @@ class NotebookGrade:
     seconds: float = 0.0
     sandbox: str = ""
     fingerprint: str = ""
+    cell_errors: list[str] = field(default_factory=list)  # the first error of each cell that raised (10 at most)
 
     @classmethod
     def for_path(cls, path: Path | str) -> "NotebookGrade":

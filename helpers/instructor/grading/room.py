@@ -27,7 +27,7 @@ from tqdm.auto import tqdm
 from helpers.instructor.grading.notebook import grade_notebook, grade_notebook_content
 from helpers.instructor.grading.report import table, write_csv, write_feedback
 from helpers.instructor.grading.results import NotebookGrade
-from helpers.instructor.grading.sandbox import WARNING, choose
+from helpers.instructor.grading.sandbox import MEMORY_LIMIT_GB, WARNING, choose
 
 
 def collect_notebooks(paths: list[str]) -> list[Path]:
@@ -98,7 +98,7 @@ def _grade_here(jobs: int, todo: list[tuple[Path, str]], options: dict):
 def grade(paths: list[str], csv_path: Path | None = None, feedback: Path | None = None,
           jobs: int | None = None, cell_timeout: float = 600, notebook_timeout: float = 1800,
           profile: str = "quick", progress: Path | None = None, sandbox: str = "auto",
-          scheduler: str | None = None, out=print) -> list[NotebookGrade]:
+          scheduler: str | None = None, memory_gb: float = MEMORY_LIMIT_GB, out=print) -> list[NotebookGrade]:
     notebooks = collect_notebooks(paths)
     progress = progress or Path(f"{csv_path}.progress.jsonl" if csv_path else "grading-progress.jsonl")
     # the outputs exist before any notebook runs, so the sandbox can hide them
@@ -110,7 +110,7 @@ def grade(paths: list[str], csv_path: Path | None = None, feedback: Path | None 
         feedback.mkdir(parents=True, exist_ok=True)
     hidden = [str(p) for p in paths] + [str(p) for p in outputs] + ([str(feedback)] if feedback else [])
     hidden += [str(nb.parent) for nb in notebooks]
-    chosen = choose(sandbox, hidden=hidden) if not scheduler else sandbox
+    chosen = choose(sandbox, hidden=hidden, memory_gb=memory_gb) if not scheduler else sandbox
     if not scheduler and not chosen.active:
         out(WARNING.format(reason=chosen.reason))
 
@@ -136,7 +136,8 @@ def grade(paths: list[str], csv_path: Path | None = None, feedback: Path | None 
         if feedback:
             write_feedback(grade, feedback)
 
-    options = dict(profile=profile, cell_timeout=cell_timeout, notebook_timeout=notebook_timeout, sandbox=chosen)
+    options = dict(profile=profile, cell_timeout=cell_timeout, notebook_timeout=notebook_timeout, sandbox=chosen,
+                   memory_gb=memory_gb)
     stream = (_grade_on_dask(scheduler, todo, options) if scheduler
               else _grade_here(jobs or os.cpu_count() or 1, todo, options))
     for nb, key, grade in tqdm(stream, total=len(todo), desc="grading", unit="notebook"):

@@ -103,7 +103,7 @@ def bwrap_works() -> str:
         return "bwrap is not installed"
     if shutil.which("prlimit") is None:
         return "prlimit (util-linux) is not installed"
-    probe = Sandbox("bwrap").wrap([sys.executable, "-c", "print('ok')"], writable=[], cwd="/")
+    probe = Sandbox("bwrap", readable=readable_paths()).wrap([sys.executable, "-c", "print('ok')"], writable=[], cwd="/")
     try:
         done = subprocess.run(probe, capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired) as exc:
