@@ -119,6 +119,33 @@ def test_freeze_base_head_not_as_specified(base, head, words):
     assert_status(ex.freeze_base.evaluate(build(base, head=head_layers(**head)), base), "incorrect", *words)
 
 
+def test_freeze_base_inline_head(base):
+    """Head layers applied straight to `features`: the model is right, but section 4 needs `head` alone."""
+    base.trainable = False
+    inputs = keras.Input((64, 64, 3))
+    x = base(keras.layers.Resizing(160, 160)(inputs), training=False)
+    for layer in (keras.layers.Flatten(), keras.layers.BatchNormalization(), keras.layers.Dense(50, activation="relu"),
+                  keras.layers.Dropout(0.5), keras.layers.Dense(10)):
+        x = layer(x)
+    model = keras.Model(inputs, x)
+    model.compile(optimizer="adam", loss=LOSS, metrics=["accuracy"])
+    assert_status(ex.freeze_base.evaluate(model, base), "incorrect", "model of its own", "keras.Input(shape=(1024,))")
+
+
+def test_freeze_base_head_on_the_wrong_input(base):
+    """A head model of its own, but built on the images' shape instead of the 1024 features."""
+    head = keras.Sequential([keras.layers.Flatten(), keras.layers.BatchNormalization(),
+                             keras.layers.Dense(50, activation="relu"), keras.layers.Dropout(0.5),
+                             keras.layers.Dense(10)], name="head")
+    head.build((None, 32, 32))
+    base.trainable = False
+    inputs = keras.Input((64, 64, 3))
+    features = base(keras.layers.Resizing(160, 160)(inputs), training=False)
+    model = keras.Model(inputs, head(keras.layers.Reshape((32, 32))(features)))
+    model.compile(optimizer="adam", loss=LOSS, metrics=["accuracy"])
+    assert_status(ex.freeze_base.evaluate(model, base), "incorrect", "(32, 32)", "keras.Input(shape=(1024,))")
+
+
 def test_freeze_base_without_resizing(base):
     assert_status(ex.freeze_base.evaluate(build(base, resize=False), base), "incorrect", "64x64x3")
 

@@ -153,6 +153,21 @@ def _check_head(layers):
     return out
 
 
+def _require_standalone_head(model, base_model, out):
+    """The head is a model of its own on 1024 numbers, so that section 4 can train it on stored features."""
+    keras = _keras()
+    heads = [layer for layer in _walk(model) if isinstance(layer, keras.Model) and layer is not base_model
+             and any(inner is out for inner in layer._flatten_layers(include_self=False))]
+    standalone = [head for head in heads if head.inputs and tuple(head.inputs[0].shape[1:]) == (1024,)]
+    expect(standalone,
+           "Your head's layers sit directly in `model`. Make the head a model of its own, "
+           "`head = keras.Sequential([keras.Input(shape=(1024,)), ...], name='head')`, and call it on "
+           "`features`: section 4 trains that same `head` alone, on the stored 1024-number features."
+           if not heads else
+           f"Your head is a model of its own, but it takes inputs of shape {tuple(heads[0].inputs[0].shape[1:])}: "
+           "start it with `keras.Input(shape=(1024,))`, the 1024 numbers the base gives per image.")
+
+
 def _check_freeze_base(model, base_model):
     keras = _keras()
     _require_base_inside(model, base_model)
@@ -179,6 +194,7 @@ def _check_freeze_base(model, base_model):
                        "BatchNormalization layers in training mode included): set `base_model.trainable = False` "
                        "before compiling.")
     out = _check_head(own)
+    _require_standalone_head(model, base_model, out)
     expect(out.units == 10 and int(model.outputs[0].shape[-1]) == 10,
            f"The model should end in 10 outputs, one per class; it has {int(model.outputs[0].shape[-1])}.")
     require_compiled_after_trainable_change(model, "model")
