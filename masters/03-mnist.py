@@ -529,7 +529,7 @@ gaps
 # %% tags=["solution"]
 # What the sweep shows, asserted. On the stand-in: the related source, reused up to Dense(128), beats
 # training from scratch clearly with the fewest images, and its edge shrinks as images grow; conv
-# features alone (from either source) stay within a few points of scratch.
+# features alone (from either source) gain little or nothing over scratch.
 deep = "related source, up to Dense(128)"
 conv_ways = ["5-9 source, conv layers", "related source, conv layers"]
 smallest, largest = settings.sizes[0], settings.sizes[-1]
@@ -537,7 +537,7 @@ assert gaps.loc[smallest, deep] > 0.03, gaps
 assert gaps.loc[largest, deep] < gaps.loc[smallest, deep], gaps
 assert gaps.loc[smallest, deep] > gaps.loc[smallest, conv_ways].max(), gaps
 if data.name == "Fashion-MNIST":
-    assert gaps[conv_ways].abs().max().max() < 0.06, gaps  # the weak transfer the prose describes
+    assert gaps[conv_ways].max().max() < 0.05, gaps  # the weak transfer the prose describes
 if data.name == "MNIST" and settings.profile == "full":
     gap = gaps["5-9 source, conv layers"]
     assert gap[smallest] > 0.02 and gap[largest] < gap[smallest] / 2, gap  # the crossing on real MNIST
@@ -551,8 +551,9 @@ if data.name == "MNIST" and settings.profile == "full":
 #
 # On the quick profile's stand-in (Fashion-MNIST: the "5–9" source is sandals, shirts, sneakers,
 # bags and ankle boots; the target is T-shirts, trousers, pullovers, dresses and coats), the
-# convolutional features stay within 6 points of scratch at every size: edges and blobs are easy
-# to learn from a few images, so reusing them saves little. On real MNIST, in the full profile, the
+# convolutional features, from either source, gain less than 5 points over scratch at every size
+# (asserted), and those from the "5–9" half may do worse than scratch: edges and blobs are easy to
+# learn from a few images, so reusing them saves little. On real MNIST, in the full profile, the
 # solution asserts the textbook crossing: features from digits 5–9 beat scratch by more than 2
 # points with 6 images per class, and by less than half that at the largest size.
 #
