@@ -134,7 +134,7 @@ import builtins
 _real_builtin_import = builtins.__import__
 def _forged_builtin_import(name, globals=None, locals=None, fromlist=(), level=0):
     module = _real_builtin_import(name, globals, locals, fromlist, level)
-    checking = __import__("sys").modules.get("helpers.learner.checking")
+    checking = _real_builtin_import("sys").modules.get("helpers.learner.checking")
     if checking is not None:
         checking.Exercise.evaluate = lambda self, *a, **k: self._result("correct", "forged")
     if name == "numpy":  # the export saves arrays with numpy: hand it a numpy whose save writes a lie
@@ -240,6 +240,7 @@ def escapes(room, out, port, tag):
                               "import os\nprint(sorted(os.listdir('/proc')))\nassert len([p for p in os.listdir('/proc') "
                               "if p.isdigit()]) < 10, 'sees other processes'"],
         "escape_memory": ["import numpy as np\nhog = []\nwhile True:\n    hog.append(np.ones(10**8))"],
+        "escape_time": ["import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    time.sleep(0.1)"],
     }
     result = {}
     for name, cells in notebooks.items():
@@ -339,8 +340,8 @@ def test_blank_is_all_unattempted(room):
 def test_every_forgery_scores_zero(room, channel):
     row = room[0][f"forged_{channel}"]
     assert points(row) == [0, 0, 0, 0] and row["total"] == "0", row
-    text = feedback(room, f"forged_{channel}")
-    assert "correct (1/1)" not in text and "forged" not in text.split("## Cells")[0]
+    verdicts = feedback(room, f"forged_{channel}").split("\n", 1)[1].split("## Cells that raised")[0]
+    assert "(1/1)" not in verdicts and "forged" not in verdicts, verdicts
 
 
 def test_forged_artifacts_are_refused_as_data(room):
@@ -381,6 +382,12 @@ def test_memory_is_limited(room):
     assert points(row) == [0, 0, 0, 0]
 
 
+def test_a_cell_that_ignores_interrupts_is_stopped(room):
+    row = room[0]["escape_time"]
+    assert "the grader stopped the kernel" in row["status"], row["status"]
+    assert "Not graded: the notebook stopped" in feedback(room, "escape_time")
+
+
 def test_a_crash_is_reported(room):
     assert room[0]["crash"]["status"].startswith("kernel died") and room[0]["crash"]["total"] == "0"
 
@@ -401,19 +408,21 @@ def test_an_interrupted_run_resumes(room):
     assert (out / "grades.csv").read_text() == before
 
 
-def test_dask_cluster_writes_the_same_csv_as_jobs(tmp_path):
-    """--scheduler: a LocalCluster of two worker processes grades like --jobs 2, into the same kind of files."""
+def test_dask_cluster_writes_the_same_csv_as_jobs(room, tmp_path):
+    """--scheduler: a LocalCluster of two worker processes grades as --jobs 2 did (the room's rows, to the byte)."""
     from dask.distributed import LocalCluster
 
-    room = write(tmp_path / "room", {"short": short_blank(), "crash": crashing(), "not_course": not_course(),
-                                     "not_json": "{"})
-    local, cluster = tmp_path / "local", tmp_path / "cluster"
-    local.mkdir(), cluster.mkdir()
-    grade(room, local, "--jobs", "2")
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as dask_cluster:
-        _, result = grade(room, cluster, "--scheduler", dask_cluster.scheduler_address)
-    assert (local / "grades.csv").read_text() == (cluster / "grades.csv").read_text()
-    assert len((cluster / "grades.csv.progress.jsonl").read_text().splitlines()) == 4
+    same = {"blank": short_blank(), "crash": crashing(), "not_course": not_course(), "not_json": "{ this is not a notebook"}
+    folder = write(tmp_path / "room", same)
+    out = tmp_path / "cluster"
+    out.mkdir()
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        grade(folder, out, "--scheduler", cluster.scheduler_address, "--timeout", "30", "--memory-gb", "4")
+    by_jobs = {line.split(",")[0]: line for line in (room[3] / "grades.csv").read_text().splitlines()}
+    by_dask = (out / "grades.csv").read_text().splitlines()
+    assert by_dask[0] == by_jobs["notebook"]
+    assert by_dask[1:] == [by_jobs[line.split(",")[0]] for line in by_dask[1:]] and len(by_dask) == 5
+    assert len((out / "grades.csv.progress.jsonl").read_text().splitlines()) == 4
 
 
 def test_an_unreachable_scheduler_is_a_message_not_a_traceback(tmp_path):

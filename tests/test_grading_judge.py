@@ -144,3 +144,35 @@ def test_a_callback_by_its_settings(tmp_path):
     same_verdict(tmp_path / "right", dollar_street.early_stopping, "goes back to the best",
                  early_stopping=keras.callbacks.EarlyStopping(monitor="val_loss", patience=5,
                                                               restore_best_weights=True))
+
+
+def draws(y, per_class, seed):
+    rng = np.random.default_rng(seed)
+    return np.concatenate([rng.choice(np.flatnonzero(y == c), per_class, replace=False) for c in np.unique(y)])
+
+
+def first_ones(y, per_class, seed):
+    return np.concatenate([np.flatnonzero(y == c)[:per_class] for c in np.unique(y)])
+
+
+def test_a_function_called_with_numbers(tmp_path):
+    same_verdict(tmp_path / "right", mnist.draw_per_class, "new draw for each seed", draw_per_class=draws)
+    same_verdict(tmp_path / "first", mnist.draw_per_class, "not random", draw_per_class=first_ones)
+
+
+def test_a_history_keeps_its_link_to_the_model(tmp_path, classifier):
+    copy = keras.models.clone_model(classifier)
+    copy.set_weights(classifier.get_weights())
+    model3 = transfer_model(copy)
+    x_train, x_test, y_train, y_test = cost_split()
+    model3.fit(x_train, y_train, epochs=2, verbose=0)
+    frozen = float(np.sqrt(np.mean((model3.predict(x_test, verbose=0).ravel() - y_test) ** 2)))
+    for layer in model3.layers:
+        layer.trainable = True
+    model3.compile(optimizer=keras.optimizers.Adam(1e-4), loss="mean_squared_error")
+    history = model3.fit(x_train, y_train, epochs=2, verbose=0)
+    same_verdict(tmp_path / "right", iris_cost.fine_tune, "fine-tuned test rmse", model3=model3, fine_history=history,
+                 frozen_rmse=frozen + 1, xc_test=x_test, yc_test=y_test)
+    older = model3.fit(x_train, y_train, epochs=1, verbose=0) and history
+    same_verdict(tmp_path / "older", iris_cost.fine_tune, "latest", model3=model3, fine_history=older,
+                 frozen_rmse=frozen + 1, xc_test=x_test, yc_test=y_test)

@@ -280,12 +280,19 @@ def load_argument(spec, folder: Path, loaded: list, workdir: Path):
         except Exception:
             callback = _object_named(spec.get("name"))
         for key, value in settings.items():
-            if isinstance(key, str) and key.isidentifier() and not key.startswith("__") \
-                    and isinstance(value, (bool, int, float, str, type(None))):
+            if isinstance(key, str) and key.isidentifier() and not key.startswith("_") \
+                    and isinstance(value, (bool, int, float, str, list, dict, type(None))):
                 try:
                     setattr(callback, key, value)
                 except (AttributeError, TypeError):
                     pass
+        owner = spec.get("model_of")
+        if isinstance(owner, int) and 0 <= owner < len(loaded) and hasattr(loaded[owner], "_flatten_layers"):
+            # the link between a model and the History of its fit, as the kernel exported it (see README)
+            if hasattr(callback, "set_model"):
+                callback.set_model(loaded[owner])
+            if spec.get("latest_fit") is True:
+                loaded[owner].history = callback
         return callback
     if kind == "dataframe":
         import pandas as pd

@@ -80,6 +80,7 @@ def main(folder: str, n_inputs: str) -> None:
     folder_path = Path(folder)
     spec = json.loads((folder_path / "function.json").read_text(encoding="utf-8"))
     inputs = [np.load(folder_path / f"in{i}.npy", allow_pickle=False) for i in range(int(n_inputs))]
+    inputs = [array.item() if array.ndim == 0 else array for array in inputs]  # numbers go in as numbers
     result: dict
     try:
         namespace = _namespace(spec)

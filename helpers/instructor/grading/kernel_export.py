@@ -126,8 +126,12 @@ def _spec(value, index, folder, models):
                 settings[key] = _jsonable(item)
             except TypeError:
                 pass
-        return {"kind": "callback", "module": type(value).__module__, "name": type(value).__name__,
+        spec = {"kind": "callback", "module": type(value).__module__, "name": type(value).__name__,
                 "settings": settings}
+        for owner, model in models:  # a History: which exported model it belongs to, and whether it is the
+            if getattr(value, "model", None) is model:  # History of that model's latest fit
+                spec.update(model_of=owner, latest_fit=getattr(model, "history", None) is value)
+        return spec
     if np is not None and isinstance(value, np.ndarray) and value.dtype.kind in "biufc":
         name = f"arg{index}.npy"
         np.save(os.path.join(folder, name), value, allow_pickle=False)

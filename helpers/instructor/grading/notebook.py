@@ -18,6 +18,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from helpers.instructor.grading.results import ExerciseGrade, NotebookGrade
 from helpers.instructor.grading.sandbox import MEMORY_LIMIT_GB, Sandbox, choose
 
 EXPORTS = ".grader-export"
+INTERRUPT_GRACE_S = 5  # after a cell's time limit and the interrupt, how long before the kernel is stopped
 SANDBOX_SIGNS = [("Read-only file system", "a write outside the notebook's folder"),
                  ("Network is unreachable", "a network connection"),
                  ("Connection refused", "a network connection"),
@@ -173,6 +175,25 @@ class Judge:
 
 
 # ------------------------------------------------------------------ step 3: execute
+def describe_error(errors: list[dict], cell_number: int, sandbox: Sandbox) -> tuple[str, list[str]]:
+    """A cell's first error in one line for the feedback, and what it says about the run for the status."""
+    first = errors[0]
+    value = str(first.get("evalue") or "").splitlines()
+    text = f"cell {cell_number}: {first.get('ename')}: {value[0][:200] if value else ''}"
+    names = {o.get("ename") for o in errors}
+    problems = []
+    if sandbox.active:
+        blocked = [f"sandbox blocked {why}" for sign, why in SANDBOX_SIGNS if sign in text]
+        if "FileNotFoundError" in names and any(h in text for h in sandbox.hidden):
+            blocked.append("sandbox hid a submission or the grader's files")
+        problems += blocked[:1]
+        if "MemoryError" in names:
+            problems.append(f"memory limit ({sandbox.memory_gb:g} GB) reached")
+    if names & {"CellTimeoutError", "KeyboardInterrupt"}:
+        problems.append("cell timed out")
+    return text, problems
+
+
 def execute(plan: Plan, grade: NotebookGrade, work: Path, captured: Path, sandbox: Sandbox, profile: str,
             cell_timeout: float, notebook_timeout: float, kernel_name: str, started: float) -> tuple[dict, list[str]]:
     """Run the instrumented notebook; capture each export and hand it to the judge.
@@ -189,9 +210,29 @@ def execute(plan: Plan, grade: NotebookGrade, work: Path, captured: Path, sandbo
     env = kernel_env(work, profile, sandbox)
     judge = Judge(sandbox, captured, env)
     refused: dict[str, str] = {}
+    stopped: list[bool] = []
+    client = NotebookClient(run, timeout=cell_timeout, kernel_name=kernel_name, allow_errors=True,
+                            interrupt_on_timeout=True, resources={"metadata": {"path": str(work)}})
+
+    def stop_kernel() -> None:
+        """The cell ran past its time and the interrupt did not end it (signals ignored, a loop in an
+        exception handler): end the kernel's process, and with it the sandbox."""
+        process = getattr(getattr(client.km, "provisioner", None), "process", None)
+        if process is not None and process.poll() is None:
+            stopped.append(True)
+            process.kill()
+
+    def run_cell(cell, index, timeout) -> None:
+        client.timeout = timeout
+        watchdog = threading.Timer(timeout + INTERRUPT_GRACE_S, stop_kernel)
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            client.execute_cell(cell, index)
+        finally:
+            watchdog.cancel()
+
     try:
-        client = NotebookClient(run, timeout=cell_timeout, kernel_name=kernel_name, allow_errors=True,
-                                interrupt_on_timeout=True, resources={"metadata": {"path": str(work)}})
         try:
             with contextlib.ExitStack() as kernel:
                 start_kernel(kernel, client, lambda: kernel_manager(kernel_name, work, sandbox), env=env,
@@ -199,8 +240,7 @@ def execute(plan: Plan, grade: NotebookGrade, work: Path, captured: Path, sandbo
                 for index, cell in enumerate(run.cells):
                     if index in exports:
                         name, folder = exports[index]
-                        client.timeout = cell_timeout
-                        client.execute_cell(cell, index)
+                        run_cell(cell, index, cell_timeout)
                         target = captured / folder.name
                         note = capture(folder, target)
                         if note and not target.joinpath("manifest.json").exists():
@@ -213,29 +253,21 @@ def execute(plan: Plan, grade: NotebookGrade, work: Path, captured: Path, sandbo
                     if remaining <= 0:
                         statuses.append("timed out")
                         continue
-                    client.timeout = max(1, min(cell_timeout, remaining))
-                    client.execute_cell(cell, index)
+                    run_cell(cell, index, max(1, min(cell_timeout, remaining)))
                     errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
                     if errors:
                         grade.errors += 1
-                        names = {o.get("ename") for o in errors}
-                        for o in errors[:1]:
-                            text = f"cell {index - sum(1 for i in exports if i < index) + 1}: {o.get('ename')}: " \
-                                   f"{str(o.get('evalue', '')).splitlines()[0][:200] if o.get('evalue') else ''}"
-                            if len(grade.cell_errors) < 10:
-                                grade.cell_errors.append(text)
-                            blocked = [why for sign, why in SANDBOX_SIGNS if sign in text]
-                            if "FileNotFoundError" in text and any(h in text for h in sandbox.hidden):
-                                blocked.append("(hid) a submission or the grader's files")
-                            if blocked and sandbox.active:
-                                statuses.append(f"sandbox blocked {blocked[0]}".replace("blocked (hid)", "hid"))
-                        if names & {"CellTimeoutError", "KeyboardInterrupt"}:
-                            statuses.append("cell timed out")
-                        if "MemoryError" in names and sandbox.active:
-                            statuses.append(f"memory limit ({sandbox.memory_gb:g} GB) reached")
+                        learner_cell = index - sum(1 for i in exports if i < index) + 1
+                        text, problems = describe_error(errors, learner_cell, sandbox)
+                        if len(grade.cell_errors) < 10:
+                            grade.cell_errors.append(text)
+                        statuses += problems
         except DeadKernelError:
-            statuses.append("kernel died" + (f" (memory limit {sandbox.memory_gb:g} GB, or the notebook ended it)"
-                                             if sandbox.active else ""))
+            if stopped:
+                statuses.append("cell timed out; it ignored the interrupt, so the grader stopped the kernel")
+            else:
+                statuses.append("kernel died" + (f" (memory limit {sandbox.memory_gb:g} GB, or the notebook ended it)"
+                                                 if sandbox.active else ""))
         except KernelWouldNotStart as exc:
             statuses.append(f"grader error: {exc}")
         except Exception as exc:  # a kernel that cannot start, a broken notebook cell
