@@ -345,11 +345,12 @@ def test_every_forgery_scores_zero(room, channel):
 
 
 def test_forged_artifacts_are_refused_as_data(room):
-    """A planted symlink or a path out of the export folder is never read; a Lambda layer never loads."""
-    assert "could not read what your notebook exported" in feedback(room, "forged_planted_artifacts") or \
-        "Not attempted" in feedback(room, "forged_planted_artifacts")
+    """A planted symlink or a path out of the export folder is never read; a model with a Lambda layer (code)
+    is refused before Keras sees it."""
+    planted = feedback(room, "forged_planted_artifacts")
+    assert "could not read what your notebook exported" in planted and "etc/passwd" in planted
+    assert "root:" not in planted
     assert "Lambda layer" in feedback(room, "forged_lambda_layer_payload")
-    assert not os.path.exists("/tmp/judge-was-here")
 
 
 @needs_bwrap
