@@ -95,6 +95,9 @@ def load_model(path: Path, state: dict | None):
         model = keras.models.load_model(path, safe_mode=True, compile=True)
     except Exception as exc:
         raise BadArtifact(f"the exported model could not be loaded safely ({type(exc).__name__}: {exc})") from None
+    # eager: a check runs a model on a handful of inputs a few times, where tracing a tf.function for
+    # each (fresh) model costs seconds and gains nothing
+    model.run_eagerly = True
     replay_training_state(model, path, state or {})
     return model
 

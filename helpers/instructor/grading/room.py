@@ -82,6 +82,10 @@ def _grade_on_dask(scheduler: str, todo: list[tuple[Path, str]], options: dict):
 
 
 def _grade_here(jobs: int, todo: list[tuple[Path, str]], options: dict):
+    if jobs == 1 or len(todo) == 1:  # no pool to start: grade_notebook never raises, and imports no TensorFlow
+        for path, key in todo:
+            yield path, key, grade_notebook(path, **options)
+        return
     # spawned, not forked: a parent that has imported TensorFlow must not be forked
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
         futures = {pool.submit(grade_notebook, path, **options): (path, key) for path, key in todo}
