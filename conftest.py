@@ -39,9 +39,17 @@ def _kernel_started_as_in_jupyterlab(setup):
     return wrapped
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items):
     for notebook in {item.parent for item in items if hasattr(item, "test_outputs")}:
         notebook.setup = _kernel_started_as_in_jupyterlab(notebook.setup)
+    # Each file runs on one worker (a notebook's cells share a kernel; a module's fixtures are built
+    # once), except files that declare SPREAD_ACROSS_WORKERS: their tests are independent and long
+    # (a whole notebook each), so each may go to whichever worker is free.
+    for item in items:
+        module = getattr(item, "module", None)
+        spread = getattr(module, "SPREAD_ACROSS_WORKERS", False)
+        item.add_marker(pytest.mark.xdist_group(item.nodeid if spread else item.nodeid.split("::")[0]))
 
 
 @pytest.hookimpl(hookwrapper=True)

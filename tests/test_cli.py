@@ -14,11 +14,14 @@ def run(*args, env=None, **kw):
 
 
 def test_doctor_reports_versions_and_missing_data(tmp_path):
+    """The one doctor run in a subprocess, as a learner starts it: versions, data, and no TensorFlow noise."""
     result = run("doctor", env={"KERAS_HOME": str(tmp_path)})
     assert result.returncode == 0, result.stdout + result.stderr
     assert "ok          tensorflow 2.21" in result.stdout
-    assert "GPU" in result.stdout
+    assert [line for line in result.stdout.splitlines() if line.startswith("GPU")]
     assert "missing     mnist" in result.stdout and "python -m helpers fetch mnist" in result.stdout
+    assert result.stderr == ""
+    assert not any(word in result.stdout for word in ("cuInit", "absl", "cpu_feature_guard", "oneDNN"))
 
 
 def test_doctor_strict_fails_when_data_is_missing(tmp_path, monkeypatch, capsys):
@@ -30,12 +33,19 @@ def test_doctor_strict_fails_when_data_is_missing(tmp_path, monkeypatch, capsys)
     assert "python -m helpers fetch --all" in capsys.readouterr().out
 
 
-def test_doctor_fails_on_a_broken_package(tmp_path):
+def test_doctor_fails_on_a_broken_package(tmp_path, monkeypatch, capsys):
+    """In this process, like the --strict test: a package that raises on import is named, exit 1."""
+    import sys
+
+    from helpers.cli import main
+
     (tmp_path / "seaborn").mkdir()
     (tmp_path / "seaborn" / "__init__.py").write_text("raise ImportError('broken on purpose')")
-    result = run("doctor", env={"PYTHONPATH": str(tmp_path), "KERAS_HOME": str(tmp_path)})
-    assert result.returncode == 1
-    assert "MISSING     seaborn: ImportError: broken on purpose" in result.stdout
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "seaborn", raising=False)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    assert main(["doctor"]) == 1
+    assert "MISSING     seaborn: ImportError: broken on purpose" in capsys.readouterr().out
 
 
 def test_fetch_without_names_lists_resources():

@@ -9,6 +9,8 @@ from helpers.learner.checking import exercises_of
 from helpers.learner.exercises import exercise_modules
 from tests.notebook_runner import execute
 
+SPREAD_ACROSS_WORKERS = True  # one whole notebook per test: each may run on whichever worker is free
+
 
 @pytest.mark.parametrize("episode", sorted(exercise_modules()))
 def test_blank_learner_version_is_unattempted(episode, tmp_path):
