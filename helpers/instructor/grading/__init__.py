@@ -8,9 +8,17 @@
 * :mod:`.results`, :mod:`.report`, :mod:`.room` – a room's grades, CSV, feedback, progress, Dask.
 """
 
-from helpers.instructor.grading.notebook import grade_notebook
-from helpers.instructor.grading.plan import NotGradable, make_plan, read_episode
-from helpers.instructor.grading.results import ExerciseGrade, NotebookGrade
-from helpers.instructor.grading.room import grade
+import importlib
 
-__all__ = ["ExerciseGrade", "NotGradable", "NotebookGrade", "grade", "grade_notebook", "make_plan", "read_episode"]
+# Imported when first used: the judge and the function runner start as ``python -m`` modules of this
+# package, and must not pay for nbclient, Dask or the exercise modules they do not need.
+_WHERE = {"grade_notebook": "notebook", "NotGradable": "plan", "make_plan": "plan", "read_episode": "plan",
+          "ExerciseGrade": "results", "NotebookGrade": "results", "grade": "room"}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name):
+    if name in _WHERE:
+        return getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
