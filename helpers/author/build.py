@@ -177,8 +177,9 @@ def make_versions(master: nbformat.NotebookNode, episode: str) -> tuple[dict, di
         tags = cell.get("metadata", {}).get("tags", [])
         if cell.cell_type == "code":
             learner_src, solution_src, regions = split_cell(cell.source, f"{episode} cell {index}")
+            checked = check_calls(solution_src)
             pending += regions
-            for name, args in check_calls(solution_src):
+            for name, args in checked:
                 if not pending:
                     raise BuildError(f"{episode} cell {index}: the check of {name!r} has no solution region before it")
                 if name in exercises:
@@ -197,7 +198,6 @@ def make_versions(master: nbformat.NotebookNode, episode: str) -> tuple[dict, di
             if cell.cell_type == "code":
                 out.source = learner_src if version == "learner" else solution_src
                 out.outputs, out.execution_count = [], None
-                checked = check_calls(solution_src)
                 if checked:  # what the grader passes to each check, recorded where it is written
                     out.metadata["course"] = {"checks": {name: args for name, args in checked}}
             out.id = f"{version[0]}{index:03d}"  # stable ids: a rebuild changes nothing
@@ -217,10 +217,6 @@ def make_versions(master: nbformat.NotebookNode, episode: str) -> tuple[dict, di
         nb.metadata.pop("jupytext", None)
         notebooks[version] = nb
     return notebooks, exercises
-
-
-def make_version(master: nbformat.NotebookNode, version: str, episode: str) -> nbformat.NotebookNode:
-    return make_versions(master, episode)[0][version]
 
 
 def _without_check_metadata(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from helpers.learner.checking import Exercise, Incorrect, as_number, expect
@@ -188,3 +190,38 @@ def learning_rate_default(optimizer) -> float:
 
 
 fine_tune = Exercise(EPISODE, "fine_tune", _check_fine_tune)
+
+
+# ---------------------------------------------------------------- what an instructor's judge computes itself
+@functools.lru_cache(maxsize=None)
+def cost_test_split() -> tuple[np.ndarray, np.ndarray]:
+    """The cost test flowers, as the master splits them: ``train_test_split(..., test_size=0.25, random_state=42)``."""
+    from sklearn.model_selection import train_test_split
+
+    from helpers.learner.data import IRIS_FEATURES, load_iris_cost
+
+    cost = load_iris_cost()
+    x = cost[IRIS_FEATURES].to_numpy("float32")
+    y = cost["cost"].to_numpy("float32")
+    _, x_test, _, y_test = train_test_split(x, y, test_size=0.25, random_state=42)
+    return x_test, y_test
+
+
+def _frozen_rmse_measured(earlier: dict, learners_value):
+    """The RMSE of the model the learner submitted to ``rmse``, measured again on the judge's own split."""
+    arguments = earlier.get("rmse")
+    if not arguments or len(arguments) < 2 or not hasattr(arguments[1], "predict"):
+        return learners_value
+    x_test, y_test = cost_test_split()
+    predicted = np.asarray(arguments[1].predict(x_test, verbose=0), dtype="float64").ravel()
+    return float(np.sqrt(np.mean((predicted - y_test) ** 2)))
+
+
+# A notebook could pass three easy flowers as "the test set": a grader's judge uses these instead
+# (exercise → check parameter → rule(earlier exports, the learner's value)).
+_COST_TEST = {"x_test": lambda earlier, value: cost_test_split()[0],
+              "y_test": lambda earlier, value: cost_test_split()[1]}
+TRUSTED_INPUTS = {
+    "rmse": _COST_TEST,
+    "fine_tune": {**_COST_TEST, "frozen_rmse": _frozen_rmse_measured},
+}
