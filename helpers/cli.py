@@ -1,4 +1,4 @@
-"""The course's command line: ``python -m helpers {build,fetch,doctor,progress,grade,bundle}``."""
+"""The course's command line: ``python -m helpers {build,fetch,doctor,progress,grade,bundle,site,room}``."""
 
 from __future__ import annotations
 
@@ -121,6 +121,20 @@ def _site(args) -> int:
     return 0
 
 
+def _room(args) -> int:
+    from pathlib import Path
+
+    from helpers.instructor.live_room import server
+
+    if args.action == "revoke":
+        return server.revoke(Path(args.db))
+    if not 0 < args.port < 65536:
+        print("--port must be between 1 and 65535.")
+        return 2
+    return server.serve(Path(args.db), host=args.host, port=args.port, stuck_after=args.stuck_after,
+                        stuck_minutes=args.stuck_minutes, max_learners=args.max_learners, new_tokens=args.new_tokens)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -171,6 +185,23 @@ def main(argv=None) -> int:
     p.add_argument("--no-hints", action="store_true", help="withhold the hints too")
     p.add_argument("--force", action="store_true", help="replace OUT if it exists")
     p.set_defaults(run=_bundle)
+    p = sub.add_parser("room", help="instructors: the live room (learners' check results as they happen)")
+    room = p.add_subparsers(dest="action", required=True)
+    q = room.add_parser("serve", help="start the room server and print the join and instructor URLs")
+    q.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1, this machine only; 0.0.0.0 for the room's network)")
+    q.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    q.add_argument("--db", default="room.sqlite", help="room database: results and tokens (default room.sqlite)")
+    q.add_argument("--stuck-after", type=int, default=3, metavar="N",
+                   help="a learner is stuck on an exercise after more than N incorrect checks (default 3)")
+    q.add_argument("--stuck-minutes", type=float, default=10.0, metavar="M",
+                   help="... or M minutes after a first failing check without passing it (default 10)")
+    q.add_argument("--max-learners", type=int, default=500, help="refuse new learners beyond this many (default 500)")
+    q.add_argument("--new-tokens", action="store_true", help="replace the tokens first: old URLs stop working")
+    q.set_defaults(run=_room)
+    q = room.add_parser("revoke", help="replace the room's tokens: the old join and instructor URLs stop working")
+    q.add_argument("--db", default="room.sqlite", help="room database (default room.sqlite)")
+    q.set_defaults(run=_room)
     args = parser.parse_args(argv)
     return args.run(args)
 

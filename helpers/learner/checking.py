@@ -8,7 +8,8 @@ learner's mistake is *incorrect*, and a failure of the check itself is an
 *error* reported in words.
 
 ``evaluate()`` grades without side effects; ``check()`` also appends to the
-learner's results log. An instructor's grader calls ``evaluate()`` itself in
+learner's results log (and, if the learner joined a live room, queues the
+verdict for it: ``helpers.learner.room_client``). An instructor's grader calls ``evaluate()`` itself in
 the learner's kernel, so the log never decides a grade.
 """
 
@@ -24,7 +25,7 @@ import traceback
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from helpers.learner import results_log
+from helpers.learner import results_log, room_client
 
 STATUSES = ("correct", "incorrect", "unattempted", "error")
 _ICONS = {"correct": "✅", "incorrect": "❌", "unattempted": "✏️", "error": "⚠️"}
@@ -203,6 +204,7 @@ class Exercise:
         """Grade the learner's answer, log it and return a displayable result."""
         result = self.evaluate(*args, **kwargs)
         results_log.append(result.as_record())
+        room_client.send(result.as_record())  # only if a live room was joined; never waits, never prints
         return result
 
     def assert_passed(self, *args, **kwargs) -> Result:

@@ -1,0 +1,231 @@
+// The live room's instructor page: the state once, then server-sent events; nothing else is fetched.
+// Every text that came from a learner (names, messages) is set with textContent or an attribute,
+// never parsed as HTML.
+"use strict";
+
+const STATUS_MARK = { correct: "✓", incorrect: "✗", error: "!", unattempted: "·" };
+const room = {
+  config: { stuck_after: 3, stuck_minutes: 10 },
+  learners: new Map(),   // id -> name
+  exercises: [],         // [{episode, exercise}] in the course's order
+  cells: new Map(),      // "learner|episode|exercise" -> cell (as the server folds it)
+  results: 0,
+  skew: 0,               // server clock - this browser's clock, in seconds
+  started: null,
+  timelineOf: null,      // the learner whose timeline is open
+};
+
+function el(tag, attributes, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attributes || {})) node.setAttribute(key, value);
+  for (const child of children) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  return node;
+}
+function svg(tag, attributes) {
+  const node = document.createElementNS("http://www.w3.org/2000/svg", tag);
+  for (const [key, value] of Object.entries(attributes || {})) node.setAttribute(key, String(value));
+  return node;
+}
+const key = (learner, episode, exercise) => `${learner}|${episode}|${exercise}`;
+const now = () => Date.now() / 1000 + room.skew;
+const shortEpisode = (episode) => episode.split("-")[0];
+const clock = (seconds) => new Date(seconds * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+
+function isStuck(cell) {
+  if (!cell || cell.status === "correct") return false;
+  if (cell.incorrect > room.config.stuck_after) return true;
+  return cell.tried !== null && now() - cell.tried >= room.config.stuck_minutes * 60;
+}
+
+function learnersSorted() {
+  return [...room.learners.entries()].sort((a, b) => a[1].localeCompare(b[1], undefined, { sensitivity: "base" }) || a[0].localeCompare(b[0]));
+}
+
+function addExercise(episode, exercise) {
+  if (!room.exercises.some((e) => e.episode === episode && e.exercise === exercise)) {
+    room.exercises.push({ episode, exercise });
+    return true;
+  }
+  return false;
+}
+
+function cellTitle(name, exercise, cell) {
+  if (!cell) return `${name}: ${exercise}: no check yet`;
+  const stuck = isStuck(cell) ? " (stuck)" : "";
+  return `${name}: ${exercise}: ${cell.status}${stuck}, ${cell.attempts} check(s), ${cell.incorrect} incorrect, last at ${clock(cell.last)}\n${cell.message}`;
+}
+
+function renderGrid() {
+  const table = document.getElementById("grid");
+  const learners = learnersSorted();
+  document.documentElement.style.setProperty("--rows", String(Math.max(learners.length, 10) + 5));
+  document.getElementById("empty").hidden = learners.length > 0;
+  const head = el("tr", {}, el("th", { class: "name" }, "learner"));
+  for (const { episode, exercise } of room.exercises) {
+    head.append(el("th", { title: `${episode} / ${exercise}` }, el("span", { class: "episode" }, shortEpisode(episode)), exercise));
+  }
+  table.tHead.replaceChildren(head);
+  const rows = [];
+  for (const [id, name] of learners) {
+    const row = el("tr", { "data-learner": id }, el("th", { class: "name", title: `${name}: click for the timeline` }, name));
+    row.firstChild.addEventListener("click", () => openTimeline(id));
+    for (const { episode, exercise } of room.exercises) {
+      const td = el("td", { "data-episode": episode, "data-exercise": exercise });
+      paintCell(td, name, exercise, room.cells.get(key(id, episode, exercise)));
+      row.append(td);
+    }
+    rows.push(row);
+  }
+  table.tBodies[0].replaceChildren(...rows);
+  renderSummary();
+}
+
+function paintCell(td, name, exercise, cell) {
+  td.className = "cell" + (cell ? ` ${cell.status}` : "") + (isStuck(cell) ? " stuck" : "");
+  td.textContent = !cell ? "" : cell.status === "incorrect" ? `${STATUS_MARK.incorrect}${cell.incorrect}` : STATUS_MARK[cell.status] || "?";
+  td.setAttribute("title", cellTitle(name, exercise, cell));
+}
+
+function exerciseSummary(episode, exercise) {
+  const summary = { done: 0, stuck: 0, working: 0, none: 0, messages: new Map(), doneTimes: [] };
+  for (const [id] of room.learners) {
+    const cell = room.cells.get(key(id, episode, exercise));
+    if (!cell) { summary.none += 1; continue; }
+    if (cell.done_at !== null) summary.doneTimes.push(cell.done_at);
+    if (cell.status === "correct") summary.done += 1;
+    else if (isStuck(cell)) summary.stuck += 1;
+    else summary.working += 1;
+    if (cell.status === "incorrect") summary.messages.set(cell.message, (summary.messages.get(cell.message) || 0) + 1);
+  }
+  return summary;
+}
+
+function progressPlot(summary, total) {
+  // A stacked bar (done, stuck, working, not started) over a step line: learners done over the session.
+  const plot = svg("svg", { viewBox: "0 0 100 40", preserveAspectRatio: "none", role: "img" });
+  let x = 0;
+  for (const [count, colour] of [[summary.done, "#2e7d32"], [summary.stuck, "#ffd600"], [summary.working, "#c62828"], [summary.none, "#cfd8dc"]]) {
+    const width = total ? (100 * count) / total : 0;
+    plot.append(svg("rect", { x, y: 0, width, height: 12, fill: colour }));
+    x += width;
+  }
+  const start = room.started, end = Math.max(now(), start + 60);
+  const times = [...summary.doneTimes].sort((a, b) => a - b);
+  const px = (t) => (100 * (t - start)) / (end - start);
+  const py = (n) => 39 - (25 * n) / Math.max(total, 1);
+  let points = `0,${py(0)}`;
+  times.forEach((t, i) => { points += ` ${px(t)},${py(i)} ${px(t)},${py(i + 1)}`; });
+  points += ` 100,${py(times.length)}`;
+  plot.append(svg("line", { x1: 0, y1: 39.5, x2: 100, y2: 39.5, stroke: "#999", "stroke-width": 0.6 }));
+  plot.append(svg("polyline", { points, fill: "none", stroke: "#2e7d32", "stroke-width": 1.6, "vector-effect": "non-scaling-stroke" }));
+  const title = svg("title");
+  title.textContent = `${summary.done} done, ${summary.stuck} stuck, ${summary.working} working, ${summary.none} not started; the line: learners done since ${clock(start)}`;
+  plot.append(title);
+  return plot;
+}
+
+function renderSummary() {
+  const table = document.getElementById("grid");
+  const total = room.learners.size;
+  const done = el("tr", {}, el("th", { class: "name" }, "done"));
+  const stuck = el("tr", {}, el("th", { class: "name" }, "stuck"));
+  const plots = el("tr", { class: "plot" }, el("th", { class: "name" }, "progress"));
+  const mistakes = [];
+  for (const { episode, exercise } of room.exercises) {
+    const summary = exerciseSummary(episode, exercise);
+    done.append(el("td", { class: "done-count", "data-exercise": exercise }, `${summary.done}/${total}`));
+    stuck.append(el("td", { class: "stuck-count", "data-exercise": exercise }, summary.stuck ? String(summary.stuck) : ""));
+    plots.append(el("td", {}, progressPlot(summary, total)));
+    for (const [message, count] of summary.messages) mistakes.push({ exercise, message, count });
+  }
+  table.tFoot.replaceChildren(done, stuck, plots);
+  mistakes.sort((a, b) => b.count - a.count || a.exercise.localeCompare(b.exercise));
+  const items = mistakes.slice(0, 8).map(({ exercise, message, count }) =>
+    el("li", { title: message }, el("span", { class: "count" }, `${count} learner${count === 1 ? "" : "s"}`), " on ",
+       el("span", { class: "exercise" }, exercise), ":", el("span", { class: "text" }, message)));
+  document.getElementById("messages").replaceChildren(...(items.length ? items : [el("li", {}, "none right now")]));
+  document.getElementById("counts").textContent = `${total} learner${total === 1 ? "" : "s"} · ${room.results} checks`;
+}
+
+function applyState(state) {
+  room.config = state.config;
+  room.skew = state.now - Date.now() / 1000;
+  room.learners = new Map(state.learners.map((l) => [l.id, l.name]));
+  room.exercises = state.exercises;
+  room.cells = new Map(state.cells.map((c) => [key(c.learner, c.episode, c.exercise), c]));
+  room.results = state.results;
+  room.started = state.cells.reduce((earliest, c) => Math.min(earliest, c.first), state.started);
+  document.getElementById("join-url").textContent = state.join_url;
+  document.getElementById("rule").textContent = `Stuck: not passed after more than ${state.config.stuck_after} incorrect checks, or ${state.config.stuck_minutes} minutes after a first failing one.`;
+  renderGrid();
+}
+
+function applyEvent(event) {
+  const learnerIsNew = !room.learners.has(event.learner.id);
+  const renamed = !learnerIsNew && room.learners.get(event.learner.id) !== event.learner.name;
+  room.learners.set(event.learner.id, event.learner.name);
+  if (!event.cell) { renderGrid(); return; }
+  const cell = event.cell;
+  const id = key(cell.learner, cell.episode, cell.exercise);
+  const old = room.cells.get(id);
+  if (!old || old.attempts < cell.attempts) {
+    room.cells.set(id, cell);
+    room.results += 1;
+  }
+  room.started = Math.min(room.started, cell.first);
+  const exerciseIsNew = addExercise(cell.episode, cell.exercise);
+  if (learnerIsNew || renamed || exerciseIsNew) {
+    renderGrid();
+  } else {
+    const td = document.querySelector(`tr[data-learner="${CSS.escape(cell.learner)}"] td[data-episode="${CSS.escape(cell.episode)}"][data-exercise="${CSS.escape(cell.exercise)}"]`);
+    if (td) paintCell(td, event.learner.name, cell.exercise, room.cells.get(id));
+    renderSummary();
+  }
+  if (room.timelineOf === event.learner.id && event.result) appendTimeline(event.result);
+}
+
+async function loadState() {
+  const reply = await fetch("/api/state", { cache: "no-store" });
+  if (!reply.ok) throw new Error(`state: ${reply.status}`);
+  applyState(await reply.json());
+}
+
+function timelineItem(result) {
+  return el("li", {}, el("span", { class: "time" }, clock(result.received)),
+            el("span", { class: "exercise" }, `${shortEpisode(result.episode)} ${result.exercise}`),
+            el("span", { class: `status ${result.status}` }, result.status),
+            el("span", { class: "message" }, result.message));
+}
+function appendTimeline(result) {
+  document.getElementById("timeline-list").append(timelineItem(result));
+}
+async function openTimeline(id) {
+  const reply = await fetch(`/api/learners/${encodeURIComponent(id)}`, { cache: "no-store" });
+  if (!reply.ok) return;
+  const data = await reply.json();
+  room.timelineOf = id;
+  document.getElementById("timeline-name").textContent = `${data.learner.name}: ${data.results.length} checks`;
+  document.getElementById("timeline-list").replaceChildren(...data.results.map(timelineItem));
+  document.getElementById("timeline").hidden = false;
+}
+function closeTimeline() {
+  room.timelineOf = null;
+  document.getElementById("timeline").hidden = true;
+}
+
+function listen() {
+  const live = document.getElementById("live");
+  const source = new EventSource("/api/events");
+  source.onopen = () => {
+    live.textContent = "live"; live.className = "live on";
+    loadState().catch(() => {});  // (again) after a reconnect: events missed while away are in the state
+  };
+  source.addEventListener("result", (message) => applyEvent(JSON.parse(message.data)));
+  source.onerror = () => { live.textContent = "reconnecting…"; live.className = "live off"; };
+}
+
+document.getElementById("timeline-close").addEventListener("click", closeTimeline);
+document.getElementById("timeline").addEventListener("click", (e) => { if (e.target.id === "timeline") closeTimeline(); });
+document.addEventListener("keydown", (e) => { if (e.key === "Escape") closeTimeline(); });
+setInterval(() => { if (room.started !== null) renderGrid(); }, 20000);  // "stuck for M minutes" needs the clock
+loadState().then(listen, () => { document.getElementById("live").textContent = "not authorised: open the instructor URL again"; });
