@@ -109,6 +109,7 @@ class RoomClient:
         key = hashlib.sha256(f"{self.base} {self.token}".encode()).hexdigest()[:16]
         self.queue_path = self.folder / f"queue-{key}.jsonl"
         self.sent, self.last_error, self.last_sent = 0, None, None
+        self._known = None  # ((size, mtime) of the queue file, its number of lines) after our last write
         self._lock = threading.Lock()
         self._wake, self._stopped = threading.Event(), threading.Event()
         self._thread: threading.Thread | None = None
@@ -144,14 +145,31 @@ class RoomClient:
         temporary = self.queue_path.with_suffix(".tmp")
         temporary.write_text("".join(json.dumps(i) + "\n" for i in items[-QUEUE_LIMIT:]), encoding="utf-8")
         os.replace(temporary, self.queue_path)
+        self._known = None
+
+    def _stat(self):
+        with contextlib.suppress(OSError):
+            st = self.queue_path.stat()
+            return st.st_size, st.st_mtime_ns
+        return None
 
     def enqueue(self, record: dict) -> None:
-        """Queue one check result (only :func:`outgoing`'s fields) and wake the sender."""
+        """Queue one check result (only :func:`outgoing`'s fields) and wake the sender.
+
+        An append of one line; the file is read again only when another process changed it since
+        (then its lines are counted) or when it holds more than :data:`QUEUE_LIMIT` (then trimmed).
+        """
         item = outgoing(record)
         with self._locked():
-            items = self._read()
-            items.append(item)
-            self._write(items)
+            if self._known is None or self._known[0] != self._stat():
+                self._known = (None, len(self._read()))
+            with open(self.queue_path, "a", encoding="utf-8") as queue:
+                queue.write(json.dumps(item) + "\n")
+            count = self._known[1] + 1
+            if count > QUEUE_LIMIT:
+                self._write(self._read())
+                count = QUEUE_LIMIT
+            self._known = (self._stat(), count)
         self.start()
         self._wake.set()
 

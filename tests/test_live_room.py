@@ -1,0 +1,332 @@
+"""The live room, fast: a real ``room serve`` subprocess on 127.0.0.1, refused and malformed requests,
+live events, revocation, and the learner's side (with a room, and with none at all).
+
+The slow parts (200 learners at once, a killed server, a learner kernel, Chromium) are in
+``test_live_room_slow.py`` under the ``room`` marker.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from helpers.instructor.live_room import schema
+from helpers.learner import room_client
+from helpers.learner.checking import Exercise, Incorrect
+from tests.live_room_support import ROOT, RoomServer, free_port, result
+
+STATIC = ROOT / "helpers" / "instructor" / "live_room" / "static"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with RoomServer(tmp_path_factory.mktemp("room") / "room.sqlite") as running:
+        yield running
+
+
+def _count(server) -> int:
+    return server.state()["results"]
+
+
+# -- tokens -------------------------------------------------------------------------------------------
+INSTRUCTOR_PATHS = ["/instructor", "/instructor/room.js", "/instructor/room.css", "/api/state", "/api/events",
+                    "/api/results.csv", "/api/learners/someone12"]
+
+
+@pytest.mark.parametrize("path", INSTRUCTOR_PATHS + ["/api/results", "/anything"])
+def test_no_token_is_401(server, path):
+    method = "POST" if path == "/api/results" else "GET"
+    status, body = server.request(path, method=method, body=b"{}" if method == "POST" else None)
+    assert status == 401, body
+    assert "token" in body["error"]
+
+
+@pytest.mark.parametrize("path", INSTRUCTOR_PATHS)
+def test_join_token_cannot_read_the_instructors_page_or_api(server, path):
+    assert server.request(path, server.join_token)[0] == 403
+    assert server.request(path + ("&" if "?" in path else "?") + f"token={server.join_token}")[0] == 403
+    assert server.request(path, "x" * 32)[0] == 403
+
+
+def test_instructor_token_cannot_post_and_wrong_token_is_403(server):
+    before = _count(server)
+    assert server.post("learner-aaaa", "Ada", [result()], token=server.instructor_token)[0] == 403
+    assert server.post("learner-aaaa", "Ada", [result()], token=server.join_token[:-1] + ("x" if server.join_token[-1] != "x" else "y"))[0] == 403
+    assert server.request(f"/join/{server.instructor_token}")[0] == 403
+    assert _count(server) == before
+
+
+def test_instructor_url_sets_a_cookie_and_leaves_the_token_out_of_the_address_bar(server):
+    import urllib.request
+
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+    with opener.open(server.instructor_url, timeout=5) as reply:
+        assert reply.status == 200 and reply.url == server.base + "/instructor"
+        page = reply.read().decode()
+        assert "Content-Security-Policy" in reply.headers and "script-src 'self'" in reply.headers["Content-Security-Policy"]
+    assert '<script src="/instructor/room.js">' in page
+    with opener.open(server.base + "/api/state", timeout=5) as reply:  # the cookie alone opens the API
+        assert json.load(reply)["join_url"] == server.join_url
+
+
+# -- bad bodies ---------------------------------------------------------------------------------------
+def test_oversize_body_is_413_and_changes_nothing(server):
+    before = _count(server)
+    big = result(message="x" * 900)
+    body = json.dumps({"learner": {"id": "learner-big1", "name": "Big"}, "results": [big] * 90}).encode()
+    assert len(body) > schema.MAX_BODY_BYTES
+    status, answer = server.request("/api/results", server.join_token, body)
+    assert status == 413 and "larger than" in answer["error"]
+    assert _count(server) == before
+
+
+def test_oversize_body_without_a_length_is_cut_off(server):
+    """A chunked body (no Content-Length) is read only up to the limit."""
+    body = b'{"learner": ' + b" " * (schema.MAX_BODY_BYTES + 10) + b"}"
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
+        head = (f"POST /api/results HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {server.join_token}\r\n"
+                "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+        s.sendall(head.encode())
+        for start in range(0, len(body), 8192):
+            piece = body[start:start + 8192]
+            try:
+                s.sendall(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+            except OSError:  # the server answered and closed: that is the point
+                break
+        reply = s.recv(4096).decode()
+    assert reply.startswith("HTTP/1.1 413"), reply[:200]
+
+
+BAD_BODIES = {
+    "not JSON": (b"{learner: 1", 400, "not valid JSON"),
+    "a list": (b"[]", 422, "must be a JSON object"),
+    "no results": (json.dumps({"learner": {"id": "learner-bad1", "name": "A"}}).encode(), 422, "lacks results"),
+    "an extra field": (json.dumps({"learner": {"id": "learner-bad1", "name": "A"}, "results": [result()],
+                                   "code": "import os"}).encode(), 422, "unknown field(s) code"),
+    "code in a result": (json.dumps({"learner": {"id": "learner-bad1", "name": "A"},
+                                     "results": [{**result(), "source": "x = 1"}]}).encode(), 422, "unknown field"),
+    "a bad status": (json.dumps({"learner": {"id": "learner-bad1", "name": "A"},
+                                 "results": [result(status="passed")]}).encode(), 422, "status must be one of"),
+    "a bad time": (json.dumps({"learner": {"id": "learner-bad1", "name": "A"},
+                               "results": [{**result(), "time": "yesterday"}]}).encode(), 422, "ISO 8601"),
+    "an empty name": (json.dumps({"learner": {"id": "learner-bad1", "name": "   "},
+                                  "results": [result()]}).encode(), 422, "name is empty"),
+    "a long name": (json.dumps({"learner": {"id": "learner-bad1", "name": "A" * 41},
+                                "results": [result()]}).encode(), 422, "longer than 40"),
+    "a bad id": (json.dumps({"learner": {"id": "../x", "name": "A"}, "results": [result()]}).encode(), 422,
+                 "learner.id must be"),
+    "a path as exercise": (json.dumps({"learner": {"id": "learner-bad1", "name": "A"},
+                                       "results": [result(exercise="../../etc")]}).encode(), 422, "exercise must be"),
+    "a number as message": (json.dumps({"learner": {"id": "learner-bad1", "name": "A"},
+                                        "results": [{**result(), "message": 3}]}).encode(), 422, "message must be a string"),
+    "too many results": (json.dumps({"learner": {"id": "learner-bad1", "name": "A"},
+                                     "results": [result(message="") for _ in range(101)]}).encode(), 422, "more than 100"),
+    "invalid UTF-8": (b'{"learner": "\xff"}', 400, "not valid JSON"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_BODIES)
+def test_malformed_post_gets_a_clear_4xx_and_changes_nothing(server, case):
+    body, expected, words = BAD_BODIES[case]
+    before, learners = _count(server), len(server.state()["learners"])
+    status, answer = server.request("/api/results", server.join_token, body)
+    assert status == expected, answer
+    assert words in answer["error"], answer
+    state = server.state()
+    assert state["results"] == before and len(state["learners"]) == learners
+
+
+def test_wrong_content_type_is_415(server):
+    status, answer = server.request("/api/results", server.join_token, json.dumps({}).encode(), content_type="text/plain")
+    assert status == 415 and "application/json" in answer["error"]
+
+
+# -- storing, duplicates, rate limits, names --------------------------------------------------------------
+def test_a_result_is_stored_once_even_when_sent_twice(server):
+    first = result(status="correct", message="Well done.")
+    assert server.post("learner-dup1", "Dup", [first]) == (200, {"stored": [first["id"]], "new": 1, "duplicates": 0})
+    assert server.post("learner-dup1", "Dup", [first])[1] == {"stored": [first["id"]], "new": 0, "duplicates": 1}
+    cells = [c for c in server.state()["cells"] if c["learner"] == "learner-dup1"]
+    assert len(cells) == 1 and cells[0]["attempts"] == 1 and cells[0]["status"] == "correct"
+
+
+def test_rate_limit_is_per_learner(server):
+    codes = [server.post("learner-fast", "Fast", [result()])[0] for _ in range(45)]
+    assert codes[:20] == [200] * 20 and 429 in codes
+    assert server.post("learner-calm", "Calm", [result()])[0] == 200
+
+
+def test_script_names_are_stored_as_text_and_never_become_markup(server):
+    name = '<img src=x onerror="alert(1)">'
+    assert server.post("learner-xss1", name, [result(message="<b>not bold</b>")])[0] == 200
+    assert server.post("learner-xss2", "<script>alert(2)</script>", [result()])[0] == 200
+    assert {"id": "learner-xss1", "name": name} in server.state()["learners"]
+    status, csv_text = server.request("/api/results.csv", server.instructor_token)
+    assert status == 200 and "<script>alert(2)</script>" in csv_text  # a CSV is data: no HTML is run there
+    # The page shows learners' text with textContent and attributes only, under a CSP without inline scripts.
+    code = (STATIC / "room.js").read_text()
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"):
+        assert sink not in code
+    assert "<script>" not in (STATIC / "instructor.html").read_text().replace('<script src="/instructor/room.js"></script>', "")
+
+
+def test_csv_neutralises_formulas_in_names(server):
+    assert server.post("learner-csv1", "=HYPERLINK(\"http://x\")", [result(message="+1")])[0] == 200
+    text = server.request("/api/results.csv", server.instructor_token)[1]
+    assert "'=HYPERLINK" in text and ",'+1" in text
+
+
+def test_a_learner_can_be_read_back_as_a_timeline(server):
+    first, second = result(status="incorrect"), result(status="correct", message="Well done.")
+    assert server.post("learner-line", "Line", [first, second])[0] == 200
+    status, timeline = server.request("/api/learners/learner-line", server.instructor_token)
+    assert status == 200 and [r["status"] for r in timeline["results"]] == ["incorrect", "correct"]
+    assert server.request("/api/learners/nobody-here", server.instructor_token)[0] == 404
+
+
+def test_instructor_sees_a_result_as_a_server_sent_event(server):
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
+        s.sendall(f"GET /api/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {server.instructor_token}\r\n\r\n".encode())
+        received = s.recv(4096).decode()
+        assert "200 OK" in received and "text/event-stream" in received
+        sent = result(exercise="freeze_features", status="correct", message="Well done.")
+        assert server.post("learner-live", "Live", [sent])[0] == 200
+        deadline = time.monotonic() + 5
+        while "freeze_features" not in received and time.monotonic() < deadline:
+            received += s.recv(4096).decode()
+    event = json.loads(re.search(r"event: result\r?\ndata: (.*)", received).group(1))
+    assert event["learner"] == {"id": "learner-live", "name": "Live"}
+    assert event["cell"]["status"] == "correct" and event["result"]["exercise"] == "freeze_features"
+
+
+# -- command line, revocation, restart ---------------------------------------------------------------------
+def test_revoke_ends_old_access_even_on_a_running_server(tmp_path):
+    with RoomServer(tmp_path / "room.sqlite") as running:
+        assert running.post("learner-rev1", "Rev", [result()])[0] == 200
+        done = subprocess.run([sys.executable, "-m", "helpers", "room", "revoke", "--db", str(running.db)],
+                              cwd=ROOT, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0 and "no longer work" in done.stdout
+        assert running.post("learner-rev1", "Rev", [result()])[0] == 403
+        assert running.request("/api/state", running.instructor_token)[0] == 403
+        old_join = running.join_url
+    with RoomServer(tmp_path / "room.sqlite", running.port) as restarted:  # new URLs printed, results kept
+        assert restarted.join_url != old_join
+        assert restarted.post("learner-rev1", "Rev", [result()])[0] == 200
+        assert restarted.state()["results"] == 2
+
+
+def test_serve_binds_to_localhost_by_default_and_warns_when_wider(tmp_path):
+    with RoomServer(tmp_path / "local.sqlite") as local:
+        assert "this machine only (127.0.0.1)" in local.output and "WARNING" not in local.output
+    with RoomServer(tmp_path / "wide.sqlite", None, host="0.0.0.0") as wide:
+        assert "WARNING: the room listens on 0.0.0.0" in wide.output
+
+
+# -- the learner's side ------------------------------------------------------------------------------------
+def _exercise() -> Exercise:
+    def checker(answer):
+        if answer != 42:
+            raise Incorrect("The answer is the number 42, not a string." if isinstance(answer, str) else "Not 42.")
+        return "Yes, 42."
+    return Exercise("03-mnist", "epoch_times", checker)
+
+
+def test_outgoing_sends_six_fields_only():
+    record = {"episode": "01-iris-cost", "exercise": "rmse", "status": "incorrect", "message": "m\x00sg",
+              "points": 0, "max_points": 1, "code": "secret = 1", "data": [1, 2, 3]}
+    sent = room_client.outgoing(record)
+    assert set(sent) == {"id", "episode", "exercise", "status", "message", "time"}
+    assert sent["message"] == "msg" and "secret" not in json.dumps(sent)
+    assert len(room_client.outgoing({**record, "message": "x" * 5000})["message"]) == room_client.MAX_MESSAGE
+
+
+@pytest.mark.parametrize("url", ["http://host:8765/", "ftp://h/join/abcdefghijklmnopqrstuvwx", "not a url",
+                                 "http://h/instructor?token=abcdefghijklmnopqrst"])
+def test_join_refuses_what_is_not_a_join_url(url):
+    with pytest.raises(ValueError, match="join URL"):
+        room_client.RoomClient(url, "Ada")
+
+
+def _fresh_client(monkeypatch, tmp_path, url: str | None, name: str = "Ada"):
+    """The module's process-wide client as a new kernel would have it, configured from the environment."""
+    monkeypatch.setenv("COURSE_RESULTS", str(tmp_path / "results.jsonl"))
+    if url:
+        monkeypatch.setenv("COURSE_ROOM", url)
+        monkeypatch.setenv("COURSE_ROOM_NAME", name)
+    else:
+        monkeypatch.delenv("COURSE_ROOM", raising=False)
+    monkeypatch.setattr(room_client, "_client", None)
+    monkeypatch.setattr(room_client, "_from_environment_tried", False)
+
+
+def test_with_no_server_a_check_is_as_fast_as_without_a_room_and_silent(monkeypatch, tmp_path, capfd):
+    exercise = _exercise()
+    _fresh_client(monkeypatch, tmp_path, None)
+    started = time.perf_counter()
+    for _ in range(20):
+        exercise.check("42")
+    without = (time.perf_counter() - started) / 20
+    dead = f"http://127.0.0.1:{free_port()}/join/{'t' * 32}"  # nothing listens there
+    _fresh_client(monkeypatch, tmp_path, dead)
+    started = time.perf_counter()
+    for _ in range(20):
+        result_ = exercise.check("42")
+    with_room = (time.perf_counter() - started) / 20
+    assert result_.status == "incorrect"
+    client = room_client.active()
+    time.sleep(0.5)  # the sender has tried (and failed) by now
+    try:
+        assert with_room - without < 0.02, f"a check took {with_room * 1000:.1f} ms against {without * 1000:.1f} ms"
+        assert client.queued() == 20 and "not reachable" in (client.last_error or "")
+        assert capfd.readouterr() == ("", "")
+        assert "20 waiting to be sent" in str(room_client.status())
+    finally:
+        client.stop()
+
+
+def test_queue_is_bounded(tmp_path):
+    client = room_client.RoomClient(f"http://127.0.0.1:{free_port()}/join/{'q' * 32}", "Queue", tmp_path)
+    client.stop()  # queue only: no sender
+    client.start = lambda: None
+    for i in range(room_client.QUEUE_LIMIT + 20):
+        client.enqueue({"episode": "03-mnist", "exercise": "epoch_times", "status": "incorrect", "message": str(i)})
+    items = client._read()
+    assert len(items) == room_client.QUEUE_LIMIT and items[0]["message"] == "20" and items[-1]["message"] == "519"
+
+
+def test_a_check_reaches_the_room_in_the_background(server, monkeypatch, tmp_path, capfd):
+    _fresh_client(monkeypatch, tmp_path, server.join_url, name="Background Ada")
+    exercise = _exercise()
+    exercise.check(41)
+    exercise.check(42)
+    client = room_client.active()
+    try:
+        assert client.drain(5), client.last_error
+        mine = [c for c in server.state()["cells"] if c["learner"] == client.learner_id]
+        assert len(mine) == 1 and mine[0]["status"] == "correct" and mine[0]["attempts"] == 2
+        assert {"id": client.learner_id, "name": "Background Ada"} in server.state()["learners"]
+        assert capfd.readouterr() == ("", "")
+    finally:
+        client.stop()
+
+
+def test_join_in_a_cell_says_what_is_sent(server, monkeypatch, tmp_path):
+    _fresh_client(monkeypatch, tmp_path, None)
+    from helpers import room
+
+    try:
+        joined = room.join(server.join_url, name="Cell Ada")
+        assert "Joined the room" in str(joined) and "never your code" in str(joined)
+        away = room.join(f"http://127.0.0.1:{free_port()}/join/{'z' * 32}", name="Away")
+        assert "not reachable right now" in str(away)
+    finally:
+        room.leave()
+    assert "Not in a room" in str(room.status())
