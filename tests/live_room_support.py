@@ -148,21 +148,28 @@ SCRIPT = [
 ]
 
 
-def simulate_room(server: RoomServer, learners: int = 30, seed: int = 1) -> None:
-    """A plausible workshop: learners at different exercises, some stuck, each check a real post."""
+def simulate_room(server: RoomServer, learners: int = 30, seed: int = 1, pause: float = 0.0) -> None:
+    """A plausible workshop: learners at different exercises, some stuck, each check a real post.
+
+    The room is played in rounds, one exercise per round, ``pause`` seconds apart, so the page's
+    progress lines have a shape.
+    """
     rng = random.Random(seed)
+    people = []
     for i in range(learners):
         learner_id = f"sim-{i:04d}-{uuid.uuid4().hex[:8]}"
         name = NAMES[i % len(NAMES)] + ("" if i < len(NAMES) else f" {i // len(NAMES) + 1}")
-        reached = rng.choices(range(len(SCRIPT) + 1), weights=[1, 3, 5, 4, 2])[0]
-        results = []
-        for step, (episode, exercise, mistakes) in enumerate(SCRIPT):
+        people.append((learner_id, name, rng.choices(range(len(SCRIPT) + 1), weights=[1, 3, 5, 4, 2])[0]))
+    for step, (episode, exercise, mistakes) in enumerate(SCRIPT):
+        if step and pause:
+            time.sleep(pause)
+        for learner_id, name, reached in people:
             if step > reached:
-                break
-            results.append(result(episode, exercise, "unattempted", "Not attempted yet."))
-            for _ in range(rng.choice([0, 0, 1, 2, 5] if step == 1 else [0, 1, 1, 2])):
-                results.append(result(episode, exercise, "incorrect", rng.choice(mistakes)))
+                continue
+            results = [result(episode, exercise, "unattempted", "Not attempted yet.")]
+            tries = rng.choice([0, 1, 2, 4, 5] if step == 1 else [0, 1, 1, 2])
+            results += [result(episode, exercise, "incorrect", rng.choice(mistakes)) for _ in range(tries)]
             if step < reached:
                 results.append(result(episode, exercise, "correct", "Well done."))
-        status, answer = server.post(learner_id, name, results)
-        assert status == 200, answer
+            status, answer = server.post(learner_id, name, results)
+            assert status == 200, answer

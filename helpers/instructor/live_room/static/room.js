@@ -109,7 +109,7 @@ function progressPlot(summary, total) {
     plot.append(svg("rect", { x, y: 0, width, height: 12, fill: colour }));
     x += width;
   }
-  const start = room.started, end = Math.max(now(), start + 60);
+  const start = room.started, end = Math.max(now(), start + 1);
   const times = [...summary.doneTimes].sort((a, b) => a - b);
   const px = (t) => (100 * (t - start)) / (end - start);
   const py = (n) => 39 - (25 * n) / Math.max(total, 1);
@@ -134,7 +134,7 @@ function renderSummary() {
   for (const { episode, exercise } of room.exercises) {
     const summary = exerciseSummary(episode, exercise);
     done.append(el("td", { class: "done-count", "data-exercise": exercise }, `${summary.done}/${total}`));
-    stuck.append(el("td", { class: "stuck-count", "data-exercise": exercise }, summary.stuck ? String(summary.stuck) : ""));
+    stuck.append(el("td", { class: "stuck-count", "data-exercise": exercise }, String(summary.stuck)));
     plots.append(el("td", {}, progressPlot(summary, total)));
     for (const [message, count] of summary.messages) mistakes.push({ exercise, message, count });
   }
