@@ -39,17 +39,39 @@ def _kernel_started_as_in_jupyterlab(setup):
     return wrapped
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items):
     for notebook in {item.parent for item in items if hasattr(item, "test_outputs")}:
         notebook.setup = _kernel_started_as_in_jupyterlab(notebook.setup)
-    # Each file runs on one worker (a notebook's cells share a kernel; a module's fixtures are built
-    # once), except files that declare SPREAD_ACROSS_WORKERS: their tests are independent and long
-    # (a whole notebook each), so each may go to whichever worker is free.
-    for item in items:
-        module = getattr(item, "module", None)
-        spread = getattr(module, "SPREAD_ACROSS_WORKERS", False)
-        item.add_marker(pytest.mark.xdist_group(item.nodeid if spread else item.nodeid.split("::")[0]))
+
+
+# Where each test runs under pytest-xdist. A notebook's cells share one kernel, so all of them must
+# run on one worker, in order; a test module's fixtures are built once per worker. That is xdist's
+# documented `--dist loadfile` ("all tests in a file run on the same worker"), which pyproject's
+# addopts select. It groups by the node id's file part on the controller, so it works whatever
+# pytest does to node ids. (`--dist loadgroup` with `xdist_group` marks added here did not: xdist
+# 3.8 passes a group by rewriting `item._nodeid`, which pytest 9.2 no longer reads, so every cell
+# went to whichever worker was free: NameError. pytest-dev/pytest-xdist#1386.)
+#
+# The files below hold independent, long tests (a whole notebook each): through xdist's documented
+# `pytest_xdist_make_scheduler` hook, each of their tests is a unit of its own and goes to
+# whichever worker is free. tests/test_xdist_grouping.py runs a notebook under two workers.
+SPREAD_ACROSS_WORKERS = ("tests/test_learner_versions.py",)
+
+
+@pytest.hookimpl(optionalhook=True)  # optional: `-p no:xdist` runs without it
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class NotebookPerWorker(LoadFileScheduling):
+        """``--dist loadfile``, except that each test of a SPREAD_ACROSS_WORKERS file is its own unit."""
+
+        def _split_scope(self, nodeid: str) -> str:
+            file = super()._split_scope(nodeid)
+            return nodeid if file in SPREAD_ACROSS_WORKERS else file
+
+    return NotebookPerWorker(config, log)
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -9,7 +9,8 @@ from helpers.learner.checking import exercises_of
 from helpers.learner.exercises import exercise_modules
 from tests.notebook_runner import execute
 
-SPREAD_ACROSS_WORKERS = True  # one whole notebook per test: each may run on whichever worker is free
+# One whole notebook per test: conftest.py lists this file in SPREAD_ACROSS_WORKERS, so each test may
+# run on whichever xdist worker is free.
 
 
 @pytest.mark.parametrize("episode", sorted(exercise_modules()))
