@@ -223,6 +223,25 @@ def test_revoke_ends_old_access_even_on_a_running_server(tmp_path):
         assert restarted.state()["results"] == 2
 
 
+def test_new_tokens_on_serve_and_revoke_without_a_room(tmp_path):
+    with RoomServer(tmp_path / "room.sqlite") as first:
+        old = (first.join_url, first.instructor_url)
+    with RoomServer(tmp_path / "room.sqlite", first.port, "--new-tokens") as second:
+        assert (second.join_url, second.instructor_url) != old and old[0] not in second.output
+        assert second.request(f"/join/{first.join_token}")[0] == 403
+    done = subprocess.run([sys.executable, "-m", "helpers", "room", "revoke", "--db", str(tmp_path / "none.sqlite")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "nothing to revoke" in done.stdout
+
+
+def test_columns_follow_the_course_order_not_the_arrival_order(server):
+    assert server.post("learner-order", "Order", [result("01-iris-cost", "fine_tune"),
+                                                  result("01-iris-cost", "build_classifier")])[0] == 200
+    order = [(e["episode"], e["exercise"]) for e in server.state()["exercises"]]
+    assert order.index(("01-iris-cost", "build_classifier")) < order.index(("01-iris-cost", "fine_tune"))
+    assert order.index(("01-iris-cost", "fine_tune")) < order.index(("03-mnist", "epoch_times"))
+
+
 def test_serve_binds_to_localhost_by_default_and_warns_when_wider(tmp_path):
     with RoomServer(tmp_path / "local.sqlite") as local:
         assert "this machine only (127.0.0.1)" in local.output and "WARNING" not in local.output

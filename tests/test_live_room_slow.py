@@ -281,6 +281,20 @@ def test_instructor_page_shows_results_live_without_reload(tmp_path, browser):
     assert all(url.startswith(server.base) for url in requests), [u for u in requests if not u.startswith(server.base)]
 
 
+def test_no_progress_for_m_minutes_counts_as_stuck(tmp_path, browser):
+    """A first failing check, then nothing passed for M minutes: the exercise's stuck count says so."""
+    with RoomServer(tmp_path / "room.sqlite", None, "--stuck-minutes", "0.02", "--stuck-after", "9") as server:
+        assert server.post("slow-0001-abcd", "Slow", [result("01-iris-cost", "rmse", "incorrect", "Not yet.")])[0] == 200
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(server.instructor_url)
+        page.wait_for_selector("#live.on")
+        time.sleep(1.5)  # more than 0.02 minutes since the first failing check
+        assert server.post("fast-0001-abcd", "Fast", [result("01-iris-cost", "rmse", "correct", "Well done.")])[0] == 200
+        page.wait_for_function("""() => document.querySelector('tfoot tr:nth-child(2) td[data-exercise="rmse"]')
+            ?.textContent === '1'""", timeout=10_000)
+        page.close()
+
+
 def test_screenshot_of_a_room_of_30(tmp_path, browser):
     from tests.live_room_screenshot import screenshot
 

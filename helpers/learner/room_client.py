@@ -28,8 +28,6 @@ import os
 import re
 import threading
 import time
-import urllib.error
-import urllib.request
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
@@ -181,6 +179,9 @@ class RoomClient:
 
     # -- sending (the daemon thread) ------------------------------------------------------------
     def _post(self, items: list[dict]) -> tuple[int, dict]:
+        import urllib.error
+        import urllib.request  # here, not at the top: a notebook that never joins a room never pays for it
+
         body = json.dumps({"learner": {"id": self.learner_id, "name": self.name}, "results": items}).encode()
         request = urllib.request.Request(f"{self.base}/api/results", data=body, method="POST", headers={
             "Content-Type": "application/json", "Authorization": f"Bearer {self.token}"})
@@ -264,6 +265,8 @@ class RoomClient:
         return False
 
     def reachable(self, timeout: float = TIMEOUT) -> bool:
+        import urllib.request
+
         request = urllib.request.Request(f"{self.base}/join/{self.token}")
         try:
             with urllib.request.urlopen(request, timeout=timeout) as reply:

@@ -29,7 +29,7 @@ function svg(tag, attributes) {
 const key = (learner, episode, exercise) => `${learner}|${episode}|${exercise}`;
 const now = () => Date.now() / 1000 + room.skew;
 const shortEpisode = (episode) => episode.split("-")[0];
-const clock = (seconds) => new Date(seconds * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+const clock = (seconds) => new Date(seconds * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
 
 function isStuck(cell) {
   if (!cell || cell.status === "correct") return false;
@@ -227,5 +227,5 @@ function listen() {
 document.getElementById("timeline-close").addEventListener("click", closeTimeline);
 document.getElementById("timeline").addEventListener("click", (e) => { if (e.target.id === "timeline") closeTimeline(); });
 document.addEventListener("keydown", (e) => { if (e.key === "Escape") closeTimeline(); });
-setInterval(() => { if (room.started !== null) renderGrid(); }, 20000);  // "stuck for M minutes" needs the clock
+setInterval(() => { if (room.started !== null) renderGrid(); }, 10000);  // "stuck for M minutes" needs the clock
 loadState().then(listen, () => { document.getElementById("live").textContent = "not authorised: open the instructor URL again"; });
