@@ -240,10 +240,14 @@ def test_instructor_page_shows_results_live_without_reload(tmp_path, browser):
         assert page.url == server.base + "/instructor"  # the token left the address bar
         page.wait_for_selector("#grid tbody tr:nth-child(30)")
         page.wait_for_selector("#live.on")
-        layout = page.evaluate("""() => ({
+        fits = """() => ({
             page: document.documentElement.scrollHeight <= window.innerHeight,
-            grid: document.getElementById('grid-wrap').scrollHeight <= document.getElementById('grid-wrap').clientHeight})""")
-        assert layout == {"page": True, "grid": True}, "30 learners must fit on one screen"
+            grid: document.getElementById('grid-wrap').scrollHeight <= document.getElementById('grid-wrap').clientHeight})"""
+        assert page.evaluate(fits) == {"page": True, "grid": True}, "30 learners must fit on one screen"
+        page.set_viewport_size({"width": 1280, "height": 720})  # a small projector
+        page.wait_for_timeout(300)
+        assert page.evaluate(fits) == {"page": True, "grid": True}, "30 learners must fit on 1280x720 too"
+        page.set_viewport_size({"width": 1920, "height": 1080})
         page.evaluate("window.__sameDocument = true")
 
         # A new learner with a hostile name, then a result for them: both appear, as text, without a reload.

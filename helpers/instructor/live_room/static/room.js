@@ -58,7 +58,6 @@ function cellTitle(name, exercise, cell) {
 function renderGrid() {
   const table = document.getElementById("grid");
   const learners = learnersSorted();
-  document.documentElement.style.setProperty("--rows", String(Math.max(learners.length, 10) + 5));
   document.getElementById("empty").hidden = learners.length > 0;
   const head = el("tr", {}, el("th", { class: "name" }, "learner"));
   for (const { episode, exercise } of room.exercises) {
@@ -78,6 +77,20 @@ function renderGrid() {
   }
   table.tBodies[0].replaceChildren(...rows);
   renderSummary();
+  fitRows();
+}
+
+function fitRows() {
+  // Rows share the window's height (a projector shows the whole room without scrolling): the learners'
+  // rows, "done", "stuck" and the progress row (1.4 rows), less the header and the tables' spacing.
+  const n = Math.max(room.learners.size, 10);
+  for (let pass = 0; pass < 2; pass += 1) {  // the header's height depends on the row height (its type scales)
+    const wrap = document.getElementById("grid-wrap");
+    const head = document.querySelector("#grid thead").offsetHeight;
+    const spare = wrap.clientHeight - head - 12 - 3 * (n + 5);
+    const row = Math.max(12, Math.min(44, spare / (n + 3.4)));
+    document.documentElement.style.setProperty("--row", `${row.toFixed(2)}px`);
+  }
 }
 
 function paintCell(td, name, exercise, cell) {
@@ -224,6 +237,7 @@ function listen() {
   source.onerror = () => { live.textContent = "reconnecting…"; live.className = "live off"; };
 }
 
+window.addEventListener("resize", fitRows);
 document.getElementById("timeline-close").addEventListener("click", closeTimeline);
 document.getElementById("timeline").addEventListener("click", (e) => { if (e.target.id === "timeline") closeTimeline(); });
 document.addEventListener("keydown", (e) => { if (e.key === "Escape") closeTimeline(); });
