@@ -38,7 +38,12 @@ function isStuck(cell) {
 }
 
 function learnersSorted() {
-  return [...room.learners.entries()].sort((a, b) => a[1].localeCompare(b[1], undefined, { sensitivity: "base" }) || a[0].localeCompare(b[0]));
+  // [id, shown name]: two learners who chose the same name are told apart by the end of their ids.
+  const counts = new Map();
+  for (const name of room.learners.values()) counts.set(name, (counts.get(name) || 0) + 1);
+  return [...room.learners.entries()]
+    .map(([id, name]) => [id, counts.get(name) > 1 ? `${name} (${id.slice(-4)})` : name])
+    .sort((a, b) => a[1].localeCompare(b[1], undefined, { sensitivity: "base" }) || a[0].localeCompare(b[0]));
 }
 
 function addExercise(episode, exercise) {
@@ -234,7 +239,11 @@ function listen() {
     loadState().catch(() => {});  // (again) after a reconnect: events missed while away are in the state
   };
   source.addEventListener("result", (message) => applyEvent(JSON.parse(message.data)));
-  source.onerror = () => { live.textContent = "reconnecting…"; live.className = "live off"; };
+  source.onerror = () => {
+    live.className = "live off";
+    // CLOSED: the server refused the stream (tokens revoked); otherwise the browser reconnects by itself.
+    live.textContent = source.readyState === EventSource.CLOSED ? "disconnected: open the instructor URL again" : "reconnecting…";
+  };
 }
 
 window.addEventListener("resize", fitRows);
