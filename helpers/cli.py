@@ -128,8 +128,8 @@ def _room(args) -> int:
 
     if args.action == "revoke":
         return server.revoke(Path(args.db))
-    if not 0 < args.port < 65536:
-        print("--port must be between 1 and 65535.")
+    if not 0 <= args.port < 65536:
+        print("--port must be between 0 (any free port) and 65535.")
         return 2
     return server.serve(Path(args.db), host=args.host, port=args.port, stuck_after=args.stuck_after,
                         stuck_minutes=args.stuck_minutes, max_learners=args.max_learners, new_tokens=args.new_tokens)
@@ -190,7 +190,7 @@ def main(argv=None) -> int:
     q = room.add_parser("serve", help="start the room server and print the join and instructor URLs")
     q.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default 127.0.0.1, this machine only; 0.0.0.0 for the room's network)")
-    q.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    q.add_argument("--port", type=int, default=8765, help="port (default 8765; 0: any free port)")
     q.add_argument("--db", default="room.sqlite", help="room database: results and tokens (default room.sqlite)")
     q.add_argument("--stuck-after", type=int, default=3, metavar="N",
                    help="a learner is stuck on an exercise after more than N incorrect checks (default 3)")

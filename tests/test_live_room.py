@@ -236,6 +236,12 @@ def test_new_tokens_on_serve_and_revoke_without_a_room(tmp_path):
     assert done.returncode == 2 and "nothing to revoke" in done.stdout
 
 
+def test_a_port_in_use_is_said_plainly_and_no_url_is_printed(server, tmp_path):
+    done = subprocess.run([sys.executable, "-m", "helpers", "room", "serve", "--port", str(server.port),
+                           "--db", str(tmp_path / "other.sqlite")], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "cannot listen on 127.0.0.1" in done.stdout and "Join URL" not in done.stdout
+
+
 def test_columns_follow_the_course_order_not_the_arrival_order(server):
     assert server.post("learner-order", "Order", [result("01-iris-cost", "fine_tune"),
                                                   result("01-iris-cost", "build_classifier")])[0] == 200

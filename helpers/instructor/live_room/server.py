@@ -73,6 +73,13 @@ def serve(db: Path, host: str = "127.0.0.1", port: int = 8765, stuck_after: int 
     from helpers.instructor.live_room.app import create_app
 
     db = Path(db)
+    try:  # bind first: the URLs are printed only for a room that is really listening
+        listening = socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET)
+    except OSError as exc:
+        print(f"The room cannot listen on {host}:{port}: {exc.strerror or exc}. Choose another --port "
+              "(or stop the program that uses it).")
+        return 2
+    port = listening.getsockname()[1]
     if new_tokens and db.exists():
         store = Store(db)
         store.revoke()
@@ -92,10 +99,11 @@ def serve(db: Path, host: str = "127.0.0.1", port: int = 8765, stuck_after: int 
     print(f"Instructor URL (keep it secret): {instructor_url}")
     print("Learners: `from helpers import room; room.join(\"<join URL>\", name=\"...\")` in a notebook, or "
           "COURSE_ROOM=<join URL> in the environment. Stop with Ctrl+C.", flush=True)
-    config = uvicorn.Config(app, host=host, port=port, access_log=False, log_level="warning",
-                            timeout_graceful_shutdown=2, lifespan="off")
+    config = uvicorn.Config(app, access_log=False, log_level="warning", timeout_graceful_shutdown=2, lifespan="off")
     try:
-        uvicorn.Server(config).run()
+        uvicorn.Server(config).run(sockets=[listening])
     except KeyboardInterrupt:
         pass
+    finally:
+        listening.close()
     return 0
