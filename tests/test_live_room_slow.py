@@ -265,6 +265,13 @@ def test_instructor_page_shows_results_live_without_reload(tmp_path, browser):
         page.wait_for_function("""() => [...document.querySelectorAll('#grid tbody th.name')]
             .find(th => th.textContent.startsWith('<img'))?.parentElement
             .querySelector('td[data-exercise="rmse"]').classList.contains('correct')""", timeout=10_000)
+        # New exercises get columns of their own, live, in the course's order (not the order they arrived in).
+        assert server.post("live-1234-abcd", hostile, [result("03-mnist", "epoch_times", "incorrect", "Slower.")])[0] == 200
+        page.wait_for_selector('#grid thead th[title="03-mnist / epoch_times"]', timeout=10_000)
+        assert server.post("live-1234-abcd", hostile, [result("02-blobs", "load_and_freeze", "correct", "Yes.")])[0] == 200
+        page.wait_for_selector('#grid thead th[title="02-blobs / load_and_freeze"]', timeout=10_000)
+        columns = [th.get_attribute("title") for th in page.locator("#grid thead th[title]").all()]
+        assert columns[-2:] == ["02-blobs / load_and_freeze", "03-mnist / epoch_times"]
         assert page.evaluate("window.__sameDocument === true && window.__pwned === undefined")
         assert page.locator("#grid img").count() == 0
         assert page.locator("#counts").text_content().startswith("31 learners")
@@ -277,7 +284,8 @@ def test_instructor_page_shows_results_live_without_reload(tmp_path, browser):
         row.locator("th.name").click()
         page.wait_for_selector("#timeline:not([hidden]) #timeline-list li:nth-child(2)")
         assert page.locator("#timeline-name").text_content().startswith(hostile)
-        assert [s.text_content() for s in page.locator("#timeline-list .status").all()] == ["incorrect", "correct"]
+        assert [s.text_content() for s in page.locator("#timeline-list .status").all()] == [
+            "incorrect", "correct", "incorrect", "correct"]
         page.screenshot(path=str(shots / "room-timeline.png"))
         page.keyboard.press("Escape")
         client.stop()

@@ -191,8 +191,9 @@ function applyEvent(event) {
     room.results += 1;
   }
   room.started = Math.min(room.started, cell.first);
-  const exerciseIsNew = addExercise(cell.episode, cell.exercise);
-  if (learnerIsNew || renamed || exerciseIsNew) {
+  if (addExercise(cell.episode, cell.exercise)) {
+    loadState().catch(renderGrid);  // a new column: the server knows where it goes in the course's order
+  } else if (learnerIsNew || renamed) {
     renderGrid();
   } else {
     const td = document.querySelector(`tr[data-learner="${CSS.escape(cell.learner)}"] td[data-episode="${CSS.escape(cell.episode)}"][data-exercise="${CSS.escape(cell.exercise)}"]`);
@@ -214,15 +215,20 @@ function timelineItem(result) {
             el("span", { class: `status ${result.status}` }, result.status),
             el("span", { class: "message" }, result.message));
 }
+function timelineTitle(name, count) {
+  document.getElementById("timeline-name").textContent = `${name}: ${count} check${count === 1 ? "" : "s"}`;
+}
 function appendTimeline(result) {
-  document.getElementById("timeline-list").append(timelineItem(result));
+  const list = document.getElementById("timeline-list");
+  list.append(timelineItem(result));
+  timelineTitle(room.learners.get(room.timelineOf), list.children.length);
 }
 async function openTimeline(id) {
   const reply = await fetch(`/api/learners/${encodeURIComponent(id)}`, { cache: "no-store" });
   if (!reply.ok) return;
   const data = await reply.json();
   room.timelineOf = id;
-  document.getElementById("timeline-name").textContent = `${data.learner.name}: ${data.results.length} checks`;
+  timelineTitle(data.learner.name, data.results.length);
   document.getElementById("timeline-list").replaceChildren(...data.results.map(timelineItem));
   document.getElementById("timeline").hidden = false;
 }
