@@ -18,7 +18,7 @@ import sys
 
 REQUIRED = ("tensorflow", "keras", "numpy", "pandas", "sklearn", "scipy", "matplotlib", "seaborn",
             "tqdm", "jupytext", "nbformat", "nbclient")
-OPTIONAL = ("jupyterlab", "ipywidgets", "nbval", "pytest")
+OPTIONAL = ("jupyterlab", "ipywidgets", "nbval", "pytest", "starlette", "uvicorn")  # the last two: `room serve`
 
 
 def _version(module_name: str) -> tuple[str | None, str | None]:
