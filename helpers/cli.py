@@ -128,6 +128,12 @@ def _room(args) -> int:
 
     if args.action == "revoke":
         return server.revoke(Path(args.db))
+    try:
+        import starlette  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError as exc:
+        print(f"The live room's server needs Starlette and uvicorn ({exc}): pip install starlette uvicorn")
+        return 2
     if not 0 <= args.port < 65536:
         print("--port must be between 0 (any free port) and 65535.")
         return 2

@@ -211,18 +211,32 @@ def test_instructor_sees_a_result_as_a_server_sent_event(server):
 
 # -- command line, revocation, restart ---------------------------------------------------------------------
 def test_revoke_ends_old_access_even_on_a_running_server(tmp_path):
+    from helpers.instructor.live_room.store import Store
+
     with RoomServer(tmp_path / "room.sqlite") as running:
         assert running.post("learner-rev1", "Rev", [result()])[0] == 200
+        stream = socket.create_connection(("127.0.0.1", running.port), timeout=10)  # an open instructor page
+        stream.sendall(f"GET /api/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {running.instructor_token}"
+                       "\r\n\r\n".encode())
+        assert "200 OK" in stream.recv(4096).decode()
         done = subprocess.run([sys.executable, "-m", "helpers", "room", "revoke", "--db", str(running.db)],
                               cwd=ROOT, capture_output=True, text=True, timeout=60)
         assert done.returncode == 0 and "no longer work" in done.stdout
         assert running.post("learner-rev1", "Rev", [result()])[0] == 403
         assert running.request("/api/state", running.instructor_token)[0] == 403
+        # The old page's stream ends at its next event, without carrying it.
+        new_join = Store(running.db).tokens(create=False).join
+        assert running.post("learner-rev2", "Secret name", [result()], token=new_join)[0] == 200
+        tail = b""
+        while not tail.endswith(b"0\r\n\r\n") and (chunk := stream.recv(4096)):
+            tail += chunk
+        stream.close()
+        assert b"Secret name" not in tail and tail.endswith(b"0\r\n\r\n")  # the chunked stream's end
         old_join = running.join_url
     with RoomServer(tmp_path / "room.sqlite", running.port) as restarted:  # new URLs printed, results kept
         assert restarted.join_url != old_join
         assert restarted.post("learner-rev1", "Rev", [result()])[0] == 200
-        assert restarted.state()["results"] == 2
+        assert restarted.state()["results"] == 3
 
 
 def test_new_tokens_on_serve_and_revoke_without_a_room(tmp_path):
