@@ -271,6 +271,22 @@ def test_serve_binds_to_localhost_by_default_and_warns_when_wider(tmp_path):
         assert "WARNING: the room listens on 0.0.0.0" in wide.output
 
 
+def test_store_is_wal_keeps_its_tokens_and_stores_a_result_once(tmp_path):
+    from helpers.instructor.live_room.store import Store
+
+    store = Store(tmp_path / "room.sqlite")
+    tokens = store.tokens()
+    item = {**result(), "message": "m"}
+    assert len(store.add("learner-st01", "St", [item])[0]) == 1
+    assert store.add("learner-st01", "St", [item]) == ([], 1)
+    store.close()
+    again = Store(tmp_path / "room.sqlite")
+    assert again.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert again.tokens() == tokens and again.count() == 1
+    assert again.revoke() != tokens and again.tokens() != tokens
+    again.close()
+
+
 # -- the learner's side ------------------------------------------------------------------------------------
 def _exercise() -> Exercise:
     def checker(answer):
