@@ -531,16 +531,19 @@ gaps = means.drop(columns="from scratch").sub(means["from scratch"], axis=0).rou
 gaps
 
 # %% tags=["solution"]
-# What the sweep shows, asserted. On every data set: the related source, reused up to Dense(128), beats
-# training from scratch clearly with the fewest images, and its edge shrinks as images grow; conv
-# features alone (from any source) gain less at the smallest size.
+# What the sweep shows, asserted. On real digits and on Fashion-MNIST: the related source, reused up to
+# Dense(128), beats training from scratch clearly with the fewest images, and its edge shrinks as images
+# grow; conv features alone (from any source) gain less at the smallest size.
 deep = "related source, up to Dense(128)"
 conv_ways = [way for way in gaps.columns if way.endswith("conv layers")]
 far_way = "far source (clothes), conv layers"
 smallest, largest = sizes[0], sizes[-1]
-assert gaps.loc[smallest, deep] > 0.03, gaps
-assert gaps.loc[largest, deep] < gaps.loc[smallest, deep], gaps
-assert gaps.loc[smallest, deep] > gaps.loc[smallest, conv_ways].max(), gaps
+if data.name.startswith("scikit-learn"):  # 8x8 digits, so simple that scratch does well from 3 per class
+    assert gaps.abs().max().max() < 0.05, gaps
+else:
+    assert gaps.loc[smallest, deep] > 0.03, gaps
+    assert gaps.loc[largest, deep] < gaps.loc[smallest, deep], gaps
+    assert gaps.loc[smallest, deep] > gaps.loc[smallest, conv_ways].max(), gaps
 real_digits = data.name.startswith("MNIST")  # full MNIST or its real 5,000-digit subset
 if real_digits and far_way in gaps:
     assert gaps.loc[smallest, "5-9 source, conv layers"] > gaps.loc[smallest, far_way] + 0.02, gaps  # near beats far
@@ -554,7 +557,7 @@ if data.name == "MNIST" and settings.profile == "full":
 
 # %% [markdown]
 # **What we find.** Read the gains above with the picture; the solution asserts the following on
-# every run. With the fewest images, the related source reused up to its Dense(128) layer beats
+# real digits and on Fashion-MNIST. With the fewest images, the related source reused up to its Dense(128) layer beats
 # training from scratch by more than 3 points, and that edge shrinks as the target's images grow:
 # given enough images of its own, a network from scratch catches up (here it may even pass the
 # reused network, whose Dense(128) layer learned from fewer images). Reusing only the convolutions
@@ -571,7 +574,9 @@ if data.name == "MNIST" and settings.profile == "full":
 #
 # Where Fashion-MNIST itself stands in for the digits (a machine without the subset), the
 # convolutional features gain less than 5 points over scratch at every size (asserted), and there
-# is no far source to compare.
+# is no far source to compare. On the last resort, scikit-learn's 8×8 digits, every way ends within
+# 5 points of scratch at every size (asserted): those images are so simple that a network from
+# scratch does well from 3 per class, so none of the claims above can be seen on them.
 #
 # Two rules come out of the picture, the ones to remember from this course:
 # - **Few target images:** transfer helps most; with many, training from scratch catches up.

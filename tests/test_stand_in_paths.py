@@ -8,6 +8,7 @@ site build runs in a bubblewrap sandbox in which Debian's Fashion-MNIST folder i
 Minutes: run with ``pytest -m stand_ins`` (a command of .ci/run).
 """
 
+# One whole notebook (or site build) per test: conftest.py lists this file in SPREAD_ACROSS_WORKERS.
 import shutil
 import subprocess
 import sys
