@@ -250,6 +250,24 @@ def test_new_tokens_on_serve_and_revoke_without_a_room(tmp_path):
     assert done.returncode == 2 and "nothing to revoke" in done.stdout
 
 
+def test_ctrl_c_stops_the_room_at_once_even_with_a_page_open(tmp_path):
+    import signal
+
+    running = RoomServer(tmp_path / "room.sqlite").start()
+    try:
+        with socket.create_connection(("127.0.0.1", running.port), timeout=10) as page:
+            page.sendall(f"GET /api/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {running.instructor_token}"
+                         "\r\n\r\n".encode())
+            assert "200 OK" in page.recv(4096).decode()
+            started = time.monotonic()
+            running.process.send_signal(signal.SIGINT)
+            assert running.process.wait(timeout=20) == 0
+        assert time.monotonic() - started < 1.5
+        assert "Traceback" not in running.log.read_text() and "ERROR" not in running.log.read_text()
+    finally:
+        running.kill()
+
+
 def test_a_port_in_use_is_said_plainly_and_no_url_is_printed(server, tmp_path):
     done = subprocess.run([sys.executable, "-m", "helpers", "room", "serve", "--port", str(server.port),
                            "--db", str(tmp_path / "other.sqlite")], cwd=ROOT, capture_output=True, text=True, timeout=60)

@@ -163,6 +163,12 @@ class Room:
                 "learners": [{"id": i, "name": n} for i, n in self.learners.items()],
                 "exercises": self.exercises(), "cells": list(self.cells.values()), "results": self.store.count()}
 
+    def close_streams(self) -> None:
+        """End every open event stream (the server is stopping; the pages reconnect when it is back)."""
+        for queue in list(self.streams):
+            queue.put_nowait(None)
+        self.streams.clear()
+
     def publish(self, event: dict) -> None:
         data = f"event: result\ndata: {json.dumps(event)}\n\n"
         for queue in list(self.streams):

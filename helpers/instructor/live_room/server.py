@@ -66,6 +66,34 @@ def revoke(db: Path) -> int:
     return 0
 
 
+def _server_class():
+    import asyncio
+
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        """uvicorn's server, which also ends the open event streams when asked to stop (Ctrl+C, SIGTERM).
+
+        Otherwise an instructor's open page would hold the shutdown until uvicorn's grace period
+        ran out and cancelled it, with a traceback.
+        """
+
+        def __init__(self, config, room):
+            super().__init__(config)
+            self.room, self.loop = room, None
+
+        async def startup(self, sockets=None):
+            self.loop = asyncio.get_running_loop()
+            await super().startup(sockets=sockets)
+
+        def handle_exit(self, sig, frame):
+            if self.loop is not None:
+                self.loop.call_soon_threadsafe(self.room.close_streams)
+            super().handle_exit(sig, frame)
+
+    return Server
+
+
 def serve(db: Path, host: str = "127.0.0.1", port: int = 8765, stuck_after: int = 3, stuck_minutes: float = 10.0,
           max_learners: int = 500, new_tokens: bool = False) -> int:
     import uvicorn
@@ -101,7 +129,7 @@ def serve(db: Path, host: str = "127.0.0.1", port: int = 8765, stuck_after: int 
           "COURSE_ROOM=<join URL> in the environment. Stop with Ctrl+C.", flush=True)
     config = uvicorn.Config(app, access_log=False, log_level="warning", timeout_graceful_shutdown=2, lifespan="off")
     try:
-        uvicorn.Server(config).run(sockets=[listening])
+        _server_class()(config, app.state.room).run(sockets=[listening])
     except KeyboardInterrupt:
         pass
     finally:
