@@ -296,6 +296,27 @@ def test_instructor_page_shows_results_live_without_reload(tmp_path, browser):
     assert all(url.startswith(server.base) for url in requests), [u for u in requests if not u.startswith(server.base)]
 
 
+def test_an_open_page_carries_on_after_the_server_is_killed_and_restarted(tmp_path, browser):
+    server = RoomServer(tmp_path / "room.sqlite").start()
+    try:
+        assert server.post("before-0001-abcd", "Before", [result("01-iris-cost", "rmse", "incorrect", "No.")])[0] == 200
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(server.instructor_url)
+        page.wait_for_selector("#live.on")
+        page.evaluate("window.__sameDocument = true")
+        server.kill()
+        page.wait_for_selector("#live.off", timeout=10_000)
+        server = RoomServer(server.db, server.port).start()
+        page.wait_for_selector("#live.on", timeout=15_000)  # EventSource reconnects; the cookie still opens it
+        assert server.post("after-0001-abcd", "After", [result("01-iris-cost", "rmse", "correct", "Yes.")])[0] == 200
+        page.wait_for_selector('tr[data-learner="after-0001-abcd"] td.correct', timeout=10_000)
+        assert page.locator('tr[data-learner="before-0001-abcd"] td.incorrect').count() == 1
+        assert page.evaluate("window.__sameDocument === true")
+        page.close()
+    finally:
+        server.stop()
+
+
 def test_no_progress_for_m_minutes_counts_as_stuck(tmp_path, browser):
     """A first failing check, then nothing passed for M minutes: the exercise's stuck count says so."""
     with RoomServer(tmp_path / "room.sqlite", None, "--stuck-minutes", "0.02", "--stuck-after", "9") as server:
