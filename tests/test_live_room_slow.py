@@ -66,9 +66,34 @@ def test_200_learners_posting_at_once_lose_nothing(tmp_path):
         finally:
             writer.close()
 
+    seen_live = set()
+
+    async def instructor(server: RoomServer, done: asyncio.Event):
+        """An instructor's page during the load: every acknowledged result must reach it as an event."""
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        writer.write(f"GET /api/events HTTP/1.1\r\nHost: room\r\nAuthorization: Bearer {server.instructor_token}"
+                     "\r\n\r\n".encode())
+        await writer.drain()
+        try:
+            while not (done.is_set() and acknowledged <= seen_live):
+                try:
+                    line = await asyncio.wait_for(reader.readline(), timeout=1)
+                except asyncio.TimeoutError:
+                    if done.is_set():
+                        return
+                    continue
+                if line.startswith(b"data: "):
+                    seen_live.add(json.loads(line[6:])["result"]["id"])
+        finally:
+            writer.close()
+
     async def room(server: RoomServer):
-        stop_at = time.monotonic() + seconds
+        stop_at, done = time.monotonic() + seconds, asyncio.Event()
+        page = asyncio.create_task(instructor(server, done))
+        await asyncio.sleep(0.2)
         await asyncio.gather(*(learner(server, i, stop_at) for i in range(learners)))
+        done.set()
+        await asyncio.wait_for(page, timeout=30)
 
     with RoomServer(tmp_path / "room.sqlite") as server:
         asyncio.run(room(server))
@@ -78,8 +103,10 @@ def test_200_learners_posting_at_once_lose_nothing(tmp_path):
     p50, p95 = (statistics.quantiles(latencies, n=100)[i] * 1000 for i in (49, 94))
     print(f"\nload: {learners} learners for {seconds:.0f} s: {len(latencies)} posts, {len(acknowledged)} results "
           f"acknowledged, {len(stored)} stored, {len(lost)} lost, {len(refused)} refused; "
-          f"latency p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {max(latencies) * 1000:.1f} ms")
+          f"latency p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {max(latencies) * 1000:.1f} ms; "
+          f"{len(acknowledged & seen_live)} reached an open instructor stream")
     assert not lost and not refused
+    assert acknowledged <= seen_live
     assert len(state["learners"]) == learners and state["results"] == len(acknowledged)
     assert len(acknowledged) > learners * seconds / 2  # every learner posted all along (about once a second)
     assert p95 < 1000

@@ -231,7 +231,7 @@ def create_app(db: Path | str, public_url: str = "http://127.0.0.1:8765", stuck_
             key = (learner_id, result["episode"], result["exercise"])
             room.cells[key] = cell = fold(room.cells.get(key), result)
             room.publish({"learner": {"id": learner_id, "name": name}, "cell": cell,
-                          "result": {k: result[k] for k in ("seq", "episode", "exercise", "status", "message",
+                          "result": {k: result[k] for k in ("seq", "id", "episode", "exercise", "status", "message",
                                                              "checked", "received")}})
         if renamed and not stored:
             room.publish({"learner": {"id": learner_id, "name": name}})
