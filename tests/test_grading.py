@@ -484,5 +484,6 @@ def test_a_kernel_that_never_starts_is_a_grader_error_not_a_traceback(tmp_path, 
 def test_sandbox_bwrap_where_it_cannot_run_is_a_message(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))  # no bwrap on this PATH
     result = subprocess.run([sys.executable, "-m", "helpers", "grade", str(tmp_path), "--sandbox", "bwrap"],
-                            capture_output=True, text=True, timeout=120, env={**os.environ, "PATH": str(tmp_path)})
+                            capture_output=True, text=True, timeout=120, env={**os.environ, "PATH": str(tmp_path)},
+                            cwd=tmp_path)  # without --csv the progress file goes to the current folder
     assert result.returncode == 2 and "bwrap is not installed" in result.stdout and "Traceback" not in result.stderr
