@@ -121,6 +121,8 @@ BAD_BODIES = {
                                   "results": [result()]}).encode(), 422, "name is empty"),
     "a long name": (json.dumps({"learner": {"id": "learner-bad1", "name": "A" * 41},
                                 "results": [result()]}).encode(), 422, "longer than 40"),
+    "a reversed name": (json.dumps({"learner": {"id": "learner-bad1", "name": "\u202eadA"},
+                                    "results": [result()]}).encode(), 422, "text-direction"),
     "a bad id": (json.dumps({"learner": {"id": "../x", "name": "A"}, "results": [result()]}).encode(), 422,
                  "learner.id must be"),
     "a path as exercise": (json.dumps({"learner": {"id": "learner-bad1", "name": "A"},
@@ -321,6 +323,13 @@ def test_outgoing_sends_six_fields_only():
     assert set(sent) == {"id", "episode", "exercise", "status", "message", "time"}
     assert sent["message"] == "msg" and "secret" not in json.dumps(sent)
     assert len(room_client.outgoing({**record, "message": "x" * 5000})["message"]) == room_client.MAX_MESSAGE
+
+
+def test_names_are_cleaned_before_they_leave():
+    assert room_client.clean_name("  A\u202eda\n Lovelace\x00 ") == "Ada  Lovelace"
+    assert len(room_client.clean_name("x" * 100)) == 40
+    with pytest.raises(ValueError, match="Choose a name"):
+        room_client.clean_name("\u202e \n")
 
 
 @pytest.mark.parametrize("url", ["http://host:8765/", "ftp://h/join/abcdefghijklmnopqrstuvwx", "not a url",

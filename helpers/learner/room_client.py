@@ -41,6 +41,7 @@ TIMEOUT = 2.0            # seconds a post may take before it counts as failed
 MAX_MESSAGE = 1000       # characters of a check's message that are sent
 MAX_PAUSE = 30.0         # longest pause between retries while the room is unreachable
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")  # the room refuses them in names
 _JOIN_PATH = re.compile(r"^(?P<prefix>.*)/join/(?P<token>[A-Za-z0-9_-]{16,128})/?$")
 
 try:  # one sender at a time per queue file, across kernels on the same laptop
@@ -67,7 +68,7 @@ def parse_join_url(url: str) -> tuple[str, str]:
 
 
 def clean_name(name) -> str:
-    text = _CONTROL.sub("", str(name)).replace("\n", " ").replace("\t", " ").strip()[:40]
+    text = _BIDI.sub("", _CONTROL.sub("", str(name).replace("\n", " ").replace("\t", " "))).strip()[:40]
     if not text:
         raise ValueError("Choose a name to show the instructor, e.g. room.join(url, name=\"Ada\").")
     return text

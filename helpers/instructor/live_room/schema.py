@@ -23,6 +23,7 @@ MAX_MESSAGE = 1000
 _ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 _SLUG = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")  # would turn the text around it on the page
 
 
 class Invalid(ValueError):
@@ -53,6 +54,8 @@ def _keys(obj, where: str, required: set[str]) -> None:
 def name(value) -> str:
     """A learner's chosen name: 1 to 40 characters, no control characters, trimmed."""
     text = _text(value, "learner.name", MAX_NAME).strip()
+    if _BIDI.search(text):
+        raise Invalid("learner.name contains text-direction controls")
     if not text:
         raise Invalid("learner.name is empty")
     return text
