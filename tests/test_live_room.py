@@ -13,8 +13,6 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
-from pathlib import Path
 
 import pytest
 
