@@ -520,11 +520,12 @@ gaps
 # gains less at the smallest size, whichever source they come from.
 #
 # On real digits (the full MNIST or its 5,000-image subset) the solution also asserts what the
-# **far** source does: with the fewest images, convolutions learned on clothes do worse than
-# training from scratch, and more than 2 points worse than those learned on digits 5–9. With the
-# most images every way ends within 5 points of scratch. The 5–9 source's own convolutions sit
-# close to scratch at every size on the subset: near in kind, but edges and strokes are easy to
-# learn from a few digits, so reusing them saves little. On the full MNIST, in the full profile,
+# **far** source does, where Fashion-MNIST is at hand: with the fewest images, convolutions learned
+# on clothes do worse than training from scratch, and more than 2 points worse than those learned
+# on digits 5–9. With the most images every way ends within 5 points of scratch (asserted on real
+# digits). On the subset, the 5–9 source's own convolutions stay within 5 points of scratch at every
+# size (asserted): near in kind, but edges and strokes are easy to learn from a few digits, so
+# reusing them saves little. On the full MNIST, in the full profile,
 # the solution asserts the textbook crossing: features from digits 5–9 beat scratch by more than 2
 # points with the fewest images, and by less than half that at the largest size.
 #

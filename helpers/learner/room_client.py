@@ -37,6 +37,7 @@ from helpers.learner import results_log
 
 QUEUE_LIMIT = 500        # results kept on disk while the room is unreachable (the oldest go first)
 BATCH = 100              # results per post (the server's limit)
+BATCH_BYTES = 48_000     # and bytes per post, below the server's 64 KiB body limit
 TIMEOUT = 2.0            # seconds a post may take before it counts as failed
 MAX_MESSAGE = 1000       # characters of a check's message that are sent
 MAX_PAUSE = 30.0         # longest pause between retries while the room is unreachable
@@ -46,8 +47,10 @@ _JOIN_PATH = re.compile(r"^(?P<prefix>.*)/join/(?P<token>[A-Za-z0-9_-]{16,128})/
 
 try:  # one sender at a time per queue file, across kernels on the same laptop
     import fcntl
-except ImportError:  # Windows: the in-process lock only
+    msvcrt = None
+except ImportError:  # Windows: lock the lock file's first byte instead
     fcntl = None
+    import msvcrt
 
 
 def folder() -> Path:
@@ -97,6 +100,16 @@ def _laptop_id(where: Path) -> str:
     return text
 
 
+def _first_fitting(items: list[dict]) -> list[dict]:
+    """The longest first part of ``items`` whose post stays under BATCH_BYTES (at least one item)."""
+    size = 0
+    for n, item in enumerate(items):
+        size += len(json.dumps(item)) + 2
+        if size > BATCH_BYTES and n:
+            return items[:n]
+    return items
+
+
 class RoomClient:
     """One room joined: a queue file on disk and the daemon thread that empties it."""
 
@@ -121,11 +134,17 @@ class RoomClient:
             with open(self.folder / "queue.lock", "a+") as lock:
                 if fcntl is not None:
                     fcntl.flock(lock, fcntl.LOCK_EX)
+                else:
+                    lock.seek(0)
+                    msvcrt.locking(lock.fileno(), msvcrt.LK_LOCK, 1)  # retries for 10 s, then OSError
                 try:
                     yield
                 finally:
                     if fcntl is not None:
                         fcntl.flock(lock, fcntl.LOCK_UN)
+                    else:
+                        lock.seek(0)
+                        msvcrt.locking(lock.fileno(), msvcrt.LK_UNLCK, 1)
 
     def _read(self) -> list[dict]:
         try:
@@ -203,7 +222,7 @@ class RoomClient:
         batch_size = BATCH
         while not self._stopped.is_set():
             with self._locked():
-                items = self._read()[:batch_size]
+                items = _first_fitting(self._read()[:batch_size])
             if not items:
                 return None
             try:
@@ -219,11 +238,11 @@ class RoomClient:
             self.last_error = f"the room answered {code}: {answer.get('error', '')}".strip()
             if code == 429:
                 return 1.0
-            if code in (401, 403) or code >= 500:  # revoked token, full room, a server fault: keep, retry later
-                return 10.0
-            if len(items) > 1:  # one bad result (a 4xx): find it by sending one at a time
-                batch_size = 1
-            else:
+            if code not in (400, 413, 422):  # a revoked token, a full room, a wrong URL, a proxy, a server
+                return 10.0                  # fault: nothing says the results are bad, so keep them, retry later
+            if len(items) > 1:  # one bad result: find it by sending fewer at a time
+                batch_size = max(1, len(items) // 2) if code == 413 else 1
+            else:  # the room refused this one result itself: it can never be stored
                 self._forget({items[0]["id"]})
         return None
 

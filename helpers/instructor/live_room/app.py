@@ -214,7 +214,7 @@ def create_app(db: Path | str, public_url: str = "http://127.0.0.1:8765", stuck_
                 return _error(413, f"The body is larger than {schema.MAX_BODY_BYTES} bytes.")
         try:
             decoded = json.loads(bytes(body).decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: "[[[[..." nested too deep
             return _error(400, "The body is not valid JSON.")
         try:
             learner_id, name, results = schema.post(decoded)
@@ -244,7 +244,9 @@ def create_app(db: Path | str, public_url: str = "http://127.0.0.1:8765", stuck_
             return refused
         if "token" in request.query_params:  # keep the secret out of the address bar (and off the projector)
             response = RedirectResponse("/instructor", status_code=303, headers=SECURITY_HEADERS)
-            response.set_cookie(COOKIE, request.query_params["token"], httponly=True, samesite="strict", path="/")
+            response.set_cookie(COOKIE, request.query_params["token"], httponly=True, samesite="lax", path="/")
+            # lax, not strict: an instructor who clicks their URL in a chat or webmail arrives by a cross-site
+            # navigation, and a strict cookie would not come with the redirect; every instructor route only reads.
             return response
         return HTMLResponse((STATIC / "instructor.html").read_text(encoding="utf-8"), headers=SECURITY_HEADERS)
 
@@ -282,8 +284,9 @@ def create_app(db: Path | str, public_url: str = "http://127.0.0.1:8765", stuck_
         writer = csv.writer(out)
         writer.writerow(["received", "checked", "learner", "learner_id", "episode", "exercise", "status", "message"])
         for r in store.results():
-            writer.writerow([_iso(r["received"]), _csv_cell(r["checked"]), _csv_cell(r["name"]), r["learner"],
-                             r["episode"], r["exercise"], r["status"], _csv_cell(r["message"])])
+            writer.writerow([_iso(r["received"]), _csv_cell(r["checked"]), _csv_cell(r["name"]), _csv_cell(r["learner"]),
+                             _csv_cell(r["episode"]), _csv_cell(r["exercise"]), _csv_cell(r["status"]),
+                             _csv_cell(r["message"])])
         stamp = time.strftime("%Y%m%d-%H%M")
         return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
                         headers={**SECURITY_HEADERS,
