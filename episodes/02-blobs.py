@@ -188,13 +188,14 @@ print(f"first epoch (with tracing): {first_epoch_seconds:.2f} s; every later epo
 
 # %% tags=["nbval-ignore-output"]
 setups = {"standalone": None, "fixed=0": 0, "fixed=1": 1, "fixed=2": 2}
+scores = {}  # each set-up's test accuracies, filled in below
 start = time.perf_counter()
 networks = {name: [blobs_mlp() if n_fixed is None else load_and_freeze(SOURCE_PATH, n_fixed)
                    for _ in range(settings.repeats)] for name, n_fixed in setups.items()}
 every_run = [net for runs_of_one_setup in networks.values() for net in runs_of_one_setup]
 trained = fit_repeats(every_run, x2_train, y2_train, epochs=EPOCHS, batch_size=BATCH_SIZE, seed=0)  # one call
 every_score = accuracies(trained, x2_test, y2_test)
-scores = {name: every_score[i * settings.repeats:(i + 1) * settings.repeats] for i, name in enumerate(setups)}
+scores.update({name: every_score[i * settings.repeats:(i + 1) * settings.repeats] for i, name in enumerate(setups)})
 experiment_seconds = time.perf_counter() - start
 runs = len(every_run)
 plain_estimate = runs * (first_epoch_seconds + (EPOCHS - 1) * epoch_seconds)
