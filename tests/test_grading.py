@@ -329,6 +329,7 @@ def feedback(room, name):
     return (room[3] / "feedback" / f"{name}.md").read_text()
 
 
+@pytest.mark.grading  # grades the room of forged and broken notebooks: minutes
 def test_blank_is_all_unattempted(room):
     rows = room[0]
     assert points(rows["blank"]) == [0, 0, 0, 0] and rows["blank"]["total"] == "0"
@@ -337,6 +338,7 @@ def test_blank_is_all_unattempted(room):
 
 
 @pytest.mark.parametrize("channel", sorted(FORGERIES))
+@pytest.mark.grading  # grades the room of forged and broken notebooks: minutes
 def test_every_forgery_scores_zero(room, channel):
     row = room[0][f"forged_{channel}"]
     assert points(row) == [0, 0, 0, 0] and row["total"] == "0", row
@@ -344,6 +346,7 @@ def test_every_forgery_scores_zero(room, channel):
     assert "(1/1)" not in verdicts and "forged" not in verdicts, verdicts
 
 
+@pytest.mark.grading  # grades the room of forged and broken notebooks: minutes
 def test_forged_artifacts_are_refused_as_data(room):
     """A planted symlink or a path out of the export folder is never read; a model with a Lambda layer (code)
     is refused before Keras sees it."""
@@ -354,6 +357,7 @@ def test_forged_artifacts_are_refused_as_data(room):
 
 
 @needs_bwrap
+@pytest.mark.grading  # grades the room of forged and broken notebooks: minutes
 def test_writes_outside_the_notebooks_folder_are_blocked(room):
     rows, _, _, out, tag = room
     assert "sandbox blocked a write outside the notebook's folder" in rows["escape_write"]["status"]
@@ -363,12 +367,14 @@ def test_writes_outside_the_notebooks_folder_are_blocked(room):
 
 
 @needs_bwrap
+@pytest.mark.grading  # grades the room of forged and broken notebooks: minutes
 def test_the_network_is_unreachable(room, listener):
     assert "sandbox blocked a network connection" in room[0]["escape_network"]["status"]
     assert listener.connections == 0
 
 
 @needs_bwrap
+@pytest.mark.grading  # grades the room of forged and broken notebooks: minutes
 def test_other_submissions_and_processes_are_invisible(room):
     text = feedback(room, "escape_read_other")
     assert "FileNotFoundError" in text and "blank.ipynb" in text
@@ -377,27 +383,32 @@ def test_other_submissions_and_processes_are_invisible(room):
 
 
 @needs_bwrap
+@pytest.mark.grading  # grades the room of forged and broken notebooks: minutes
 def test_memory_is_limited(room):
     row = room[0]["escape_memory"]
     assert "memory limit (4 GB) reached" in row["status"] or "kernel died" in row["status"], row["status"]
     assert points(row) == [0, 0, 0, 0]
 
 
+@pytest.mark.grading  # grades the room of forged and broken notebooks: minutes
 def test_a_cell_that_ignores_interrupts_is_stopped(room):
     row = room[0]["escape_time"]
     assert "the grader stopped the kernel" in row["status"], row["status"]
     assert "Not graded: the notebook stopped" in feedback(room, "escape_time")
 
 
+@pytest.mark.grading  # grades the room of forged and broken notebooks: minutes
 def test_a_crash_is_reported(room):
     assert room[0]["crash"]["status"].startswith("kernel died") and room[0]["crash"]["total"] == "0"
 
 
+@pytest.mark.grading  # grades the room of forged and broken notebooks: minutes
 def test_files_that_are_not_episodes(room):
     assert "not one of the course's episodes" in room[0]["not_course"]["status"]
     assert "not a readable notebook" in room[0]["not_json"]["status"]
 
 
+@pytest.mark.grading  # grades the room of forged and broken notebooks: minutes
 def test_an_interrupted_run_resumes(room):
     _, _, folder, out, _ = room
     progress = out / "grades.csv.progress.jsonl"
@@ -409,6 +420,7 @@ def test_an_interrupted_run_resumes(room):
     assert (out / "grades.csv").read_text() == before
 
 
+@pytest.mark.grading  # grades the room of forged and broken notebooks: minutes
 def test_dask_cluster_writes_the_same_csv_as_jobs(room, tmp_path):
     """--scheduler: a LocalCluster of two worker processes grades as --jobs 2 did (the room's rows, to the byte)."""
     from dask.distributed import LocalCluster

@@ -6,9 +6,12 @@ notebook must keep full marks and every mistake its own message."""
 import shutil
 
 import nbformat
+import pytest
 
 from helpers.author import build
 from tests.test_grading import EPISODE, grade, looping, points, with_mistakes, write
+
+pytestmark = pytest.mark.grading  # the real solution graded end to end, with a room of mistakes: minutes
 
 
 def test_solved_partial_and_mistaken_submissions(tmp_path):
