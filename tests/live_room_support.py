@@ -11,7 +11,6 @@ import os
 import random
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,13 +20,9 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
+from tests.browser.conftest import free_port  # noqa: F401  (the tests import it from here)
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class RoomServer:

@@ -244,10 +244,10 @@ def test_a_course_notebook_in_a_kernel_with_course_room_set(tmp_path, monkeypatc
 def browser():
     from playwright.sync_api import sync_playwright
 
-    from tests.live_room_screenshot import chromium
+    from tests.browser.conftest import chromium_path
 
     with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
+        launched = pw.chromium.launch(executable_path=chromium_path(), args=["--no-sandbox"])
         yield launched
         launched.close()
 
