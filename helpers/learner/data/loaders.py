@@ -19,7 +19,17 @@ from helpers.learner.data.download import DownloadError
 from helpers.learner.data.registry import MNIST_SUBSET_FILE, get
 from helpers.learner.profile import is_quick
 
-COURSE_DATA = Path(__file__).resolve().parents[3] / "data"
+
+def _course_data() -> Path:
+    """Where the course's CSVs are read from: the wheel's ``course_files/`` beside this module (a plain
+    ``pip install``; setuptools maps the repository's ``data/`` there, see pyproject.toml), else the
+    repository's ``data/`` itself (a clone's editable install, an assessment bundle). One source, ``data/``."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "course_files"
+    return packaged if (packaged / "iris.csv").is_file() else here.parents[2] / "data"
+
+
+COURSE_DATA = _course_data()
 DOLLAR_STREET_CLASSES = ("day bed", "dishrag", "plate", "running shoe", "soap dispenser", "street sign",
                          "table lamp", "tile roof", "toilet seat", "washing machine")
 FASHION_CLASSES = ("T-shirt/top", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker",
