@@ -8,6 +8,7 @@
 #     - scratch_accuracy
 #     - np.mean(scratch_timer.times[1:])
 #     - np.mean(frozen_timer.times[1:])
+#     - step_ratio
 #     - gaps
 #   jupytext:
 #     text_representation:
@@ -44,12 +45,14 @@
 
 # %%
 import time
+import timeit
 import warnings
 
 from helpers.learner.data import load_cifar10, load_fashion_mnist, load_mnist  # helpers first: it keeps TensorFlow's start-up log quiet
 from helpers.learner.exercises import mnist as ex
 from helpers.learner.plotting import image_grid, learning_curves
 from helpers.learner.profile import course_profile
+from helpers.learner.progress import Progress, progress_bar
 from helpers.learner.repeats import side_by_side
 
 import keras
@@ -240,7 +243,7 @@ def compile_for_digits(model):
 
 def train(model, task, timer):
     return model.fit(*task["train"], batch_size=BATCH_SIZE, epochs=settings.epochs, verbose=0,
-                     validation_data=task["val"], callbacks=[timer])
+                     validation_data=task["val"], callbacks=[timer, Progress()])
 
 
 # %% [markdown]
@@ -344,7 +347,7 @@ ratio = np.mean(times_frozen) / np.mean(times_full)
 # END SOLUTION
 
 # %%
-ex.epoch_times.assert_passed(times_full, times_frozen, ratio, settings.epochs)
+ex.epoch_times.assert_passed(times_full, times_frozen, ratio, scratch_timer, frozen_timer)
 
 # %% [markdown]
 # ## 8. Results on the test images
@@ -369,10 +372,38 @@ results
 learning_curves({"frozen features": frozen_history, "from scratch": scratch_history}, metric="accuracy",
                 title=f"Digits 0-4 ({data.name}): frozen features against training from scratch");
 
+# %% [markdown]
+# ### One run's epochs are a noisy clock
+#
+# The epochs above were timed once each, while your computer was also doing other things (a
+# browser, an update, a video call): a busy moment during one epoch can make the frozen model look
+# as slow as the full one. To measure the speed-up itself we do what Python's `timeit` does: time
+# the same work many times and keep the robust figure. Copies of both models (so the trained ones
+# stay as they are) take turns, five training steps on one batch each, round after round, so a
+# busy moment falls on both; we report the median of the rounds' ratios and their spread.
+
+# %% tags=["nbval-ignore-output"]
+x_batch, y_batch = target["train"][0][:BATCH_SIZE], target["train"][1][:BATCH_SIZE]
+copies = {"frozen": keras.models.clone_model(transfer_model), "full": keras.models.clone_model(scratch)}
+for copy in copies.values():  # a clone keeps each layer's `trainable`; compiling builds its training step
+    compile_for_digits(copy)
+    copy.train_on_batch(x_batch, y_batch)  # the first step traces; it is not timed
+rounds = {"frozen": [], "full": []}
+for _ in range(11):
+    for name, copy in copies.items():
+        rounds[name].append(timeit.timeit(lambda: copy.train_on_batch(x_batch, y_batch), number=5) / 5)
+step_ratios = np.array(rounds["frozen"]) / np.array(rounds["full"])
+step_ratio = float(np.median(step_ratios))
+print(f"a training step on {BATCH_SIZE} images: frozen {1000 * np.median(rounds['frozen']):.1f} ms, "
+      f"full {1000 * np.median(rounds['full']):.1f} ms (medians of 11 rounds of 5 steps)")
+print(f"a frozen step takes {step_ratio:.0%} of a full one (median of the rounds' ratios; "
+      f"the 11 rounds ranged from {step_ratios.min():.0%} to {step_ratios.max():.0%})")
+del copies
+
 # %%
 speed = np.mean(scratch_timer.times[1:]) / np.mean(frozen_timer.times[1:])
 start = "higher" if frozen_history.history["val_accuracy"][0] > scratch_history.history["val_accuracy"][0] else "lower"
-print(f"After the first epoch, training only the classifier made an epoch {speed:.1f}x faster.")
+print(f"Timed once each on this run, a frozen epoch after the first took {1 / speed:.0%} of a full one.")
 print(f"After one epoch the transferred model's validation accuracy was {start} "
       f"({frozen_history.history['val_accuracy'][0]:.4f}) than the one from scratch "
       f"({scratch_history.history['val_accuracy'][0]:.4f}).")
@@ -380,7 +411,9 @@ print(f"Test accuracy after {settings.epochs} epochs: frozen {frozen_accuracy:.4
 
 # %% tags=["solution"]
 # Claims made in the prose, checked on every run.
-assert speed > 1, "frozen epochs are faster (first epoch left out)"
+# Frozen training is faster: asserted on the repeated, interleaved step timings (the median of 11
+# rounds), not on one run's few epochs, which a busy moment can reverse (those are printed, not asserted).
+assert step_ratio < 1, (step_ratio, step_ratios)
 assert frozen_accuracy > 0.5, frozen_accuracy  # far above chance (0.2) with features never shown 0-4
 if data.name == "MNIST" and settings.profile == "full":
     assert frozen_accuracy >= 0.99, frozen_accuracy  # the course's promise on real MNIST
@@ -388,9 +421,11 @@ if data.name == "MNIST" and settings.profile == "full":
 # %% [markdown]
 # **What we find.** With the learning rate the example was written for, features learned on
 # digits 5–9 classify 0–4 far above chance (20%) although they never saw one; on real MNIST, in
-# the full profile, the solution asserts at least 99%. Once the training step is built, an epoch
-# that trains only the classifier is faster (the speed-up is measured above) because no gradient
-# flows back through the convolutions. Which model starts or ends higher, the lines above say for
+# the full profile, the solution asserts at least 99%. Once the training step is built, a step
+# that trains only the classifier is faster (the repeated measurement above gives the ratio and
+# its spread; the solution asserts the median below 1) because no gradient flows back through the
+# convolutions. The epochs timed once each say the same on a quiet machine, but one busy moment
+# can hide it: that is why we measured again. Which model starts or ends higher, the lines above say for
 # your run and data. With thousands of target images, they are one comparison at one data size:
 # the next section asks how the answer depends on how many images the target task has.
 #
@@ -445,7 +480,8 @@ ex.draw_per_class.assert_passed(draw_per_class)
 related_features, related_classifier = make_layers()
 related_model = make_model(x_related.shape[1:], related_features, related_classifier)
 compile_for_digits(related_model)
-related_model.fit(x_related, y_related, batch_size=BATCH_SIZE, epochs=settings.epochs, verbose=0)
+related_model.fit(x_related, y_related, batch_size=BATCH_SIZE, epochs=settings.epochs, verbose=0,
+                  callbacks=[Progress("related source")])
 print(f"related source: {len(x_related)} other images of 0-4, validation accuracy on the target's "
       f"{related_model.evaluate(*target['val'], verbose=0)[1]:.3f}")
 
@@ -460,7 +496,7 @@ if far is not None:
     far_model = make_model(x_far.shape[1:], far_features, far_classifier)
     compile_for_digits(far_model)
     far_model.fit(x_far[:len(x_related)], y_far[:len(x_related)], batch_size=BATCH_SIZE, epochs=settings.epochs,
-                  verbose=0)
+                  verbose=0, callbacks=[Progress("far source")])
     print(f"far source: {len(x_related)} {far.name} images of {', '.join(far.class_names[:5])}")
 
 # %% [markdown]
@@ -484,8 +520,9 @@ extractors = {
 }
 if far is not None:
     extractors["far source (clothes), conv layers"] = frozen(far_features)
-stored = {name: (extractor.predict(x_pool, batch_size=512, verbose=0),
-                 extractor.predict(x_test, batch_size=512, verbose=0)) for name, extractor in extractors.items()}
+stored = {name: (extractor.predict(x_pool, batch_size=512, verbose=0, callbacks=[Progress(f"{name}: training pool")]),
+                 extractor.predict(x_test, batch_size=512, verbose=0, callbacks=[Progress(f"{name}: test images")]))
+          for name, extractor in extractors.items()}
 {name: f_pool.shape[1] for name, (f_pool, f_test) in stored.items()}  # numbers per image
 
 # %% [markdown]
@@ -502,15 +539,15 @@ def new_classifier(width):
     return keras.Sequential([keras.Input(shape=(width,))] + layers)
 
 
-def test_accuracies(make_network, x, y, picks, x_test, y_test):
+def test_accuracies(make_network, x, y, picks, x_test, y_test, callbacks=()):
     """Train one new network per pick (indices into x), side by side; return their test accuracies."""
     model = side_by_side([make_network() for _ in picks])
-    model.compile(optimizer=keras.optimizers.Adadelta(learning_rate=1.0), steps_per_execution=settings.steps,
+    model.compile(optimizer=keras.optimizers.Adadelta(learning_rate=1.0), steps_per_execution=settings.steps // 10,
                   loss=["sparse_categorical_crossentropy"] * len(picks))
     streams = [tf.data.Dataset.from_tensor_slices((x[pick], y[pick])).shuffle(len(pick), seed=i).repeat().batch(32)
                for i, pick in enumerate(picks)]  # each network's own endless stream of batches
     batches = tf.data.Dataset.zip(tuple(streams)).map(lambda *pairs: tuple(zip(*pairs)))  # (all x, all y)
-    model.fit(batches, steps_per_epoch=settings.steps, shuffle=False, verbose=0)
+    model.fit(batches, steps_per_epoch=settings.steps, shuffle=False, verbose=0, callbacks=list(callbacks))
     correct = np.zeros(len(picks))
     for i in range(0, len(x_test), 1000):  # called directly, without building a prediction step
         outputs = model([x_test[i:i + 1000]] * len(picks), training=False)
@@ -527,9 +564,12 @@ runs = [(per_class, seed) for per_class in sizes for seed in range(settings.draw
 picks = [draw_per_class(y_pool, per_class, seed) for per_class, seed in runs]
 rows = []
 start = time.perf_counter()
-for way, (make_network, x, x_way_test) in ways.items():
-    for (per_class, seed), accuracy in zip(runs, test_accuracies(make_network, x, y_pool, picks, x_way_test, y_test)):
-        rows.append({"images per class": per_class, "way": way, "draw": seed, "test accuracy": accuracy})
+with progress_bar(len(ways) * settings.steps, "sweep") as bar:  # one line for the whole sweep
+    for i, (way, (make_network, x, x_way_test)) in enumerate(ways.items(), 1):
+        note = Progress(f"sweep: way {i} of {len(ways)} ({way}), {len(runs)} runs side by side", bar=bar)
+        accuracies = test_accuracies(make_network, x, y_pool, picks, x_way_test, y_test, [note])
+        for (per_class, seed), accuracy in zip(runs, accuracies):
+            rows.append({"images per class": per_class, "way": way, "draw": seed, "test accuracy": accuracy})
 sweep = pd.DataFrame(rows)
 table = sweep.groupby(["way", "images per class"])["test accuracy"].agg(["mean", "std"]).unstack("way")
 print(f"{data.name}: {len(sweep)} runs in {time.perf_counter() - start:.0f} s; mean and standard deviation "
@@ -661,7 +701,8 @@ if photos.name == "CIFAR-10" and data.name == "MNIST":
 # - Check optimiser defaults when you port old code: `Adadelta`'s default rate has been 0.001 since
 #   `tf.keras`, a thousand times smaller than the 1.0 of standalone Keras and of the paper.
 # - Measure speed with a callback, leaving out the first epoch (it builds the training step); a
-#   frozen feature extractor saves the backward pass through it.
+#   frozen feature extractor saves the backward pass through it. One run's few epochs are a noisy
+#   clock: for the speed-up itself, repeat the timing, interleaved, and take the median.
 # - Keep the test images for the end; watch training on a validation split.
 # - Transfer helps most with few target images and a related source; with many images a network
 #   from scratch catches up, and features from a far source (clothes for digits) can do worse than

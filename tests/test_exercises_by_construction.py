@@ -110,9 +110,43 @@ def test_a_paste_that_does_not_fit_the_blank_is_an_error():
     assert done.cells[0].source == "b = 2\nprint(b)"
 
 
+SAME_VERDICT = """\
+import os as _os, subprocess as _sp, sys as _sys, time as _time
+from unittest import mock as _mock
+_first = ex.{name}.evaluate({args})
+# the same answer again, with every core busy and every clock Python offers running 7.5 times as fast
+_busy = [_sp.Popen([_sys.executable, "-c", "while True: pass"]) for _ in range(_os.cpu_count() or 2)]
+_clocks = {{n: getattr(_time, n) for n in ("perf_counter", "time", "monotonic")}}
+try:
+    with _mock.patch.multiple(_time, **{{n: (lambda c=c: 7.5 * c() + 1e6) for n, c in _clocks.items()}}):
+        _second = ex.{name}.evaluate({args})
+finally:
+    for _p in _busy:
+        _p.kill()
+        _p.wait()
+assert (_first.status, _first.message) == (_second.status, _second.message), (_first, _second)
+"""
+
+
+def with_verdicts_checked_twice(nb, episode):
+    """After each check cell, a cell that grades the same answer again under load and a changed clock."""
+    exercises = _exercises(episode)
+    cells = []
+    for cell in nb.cells:
+        cells.append(cell)
+        for name in re.findall(r"ex\.(\w+)\.check\(", cell.source if cell.cell_type == "code" else ""):
+            cells.append(nbformat.v4.new_code_cell(SAME_VERDICT.format(name=name, args=exercises[name].grade_args)))
+    nb.cells = cells
+    return nb
+
+
 @pytest.mark.learner_runs
 @pytest.mark.parametrize("episode", EPISODES)
 def test_pasted_learner_version_checks_all_correct(episode, tmp_path):
+    """Every check says correct, and says the same again with the machine busy and its clocks changed:
+    a verdict depends on the learner's answer only."""
     nb, _ = pasted(episode)
+    nb = with_verdicts_checked_twice(nb, episode)
+    assert sum("_second = ex." in c.source for c in nb.cells) == len(_exercises(episode))
     records = run_notebook(nb, tmp_path, "quick")
     assert {r["exercise"]: r["status"] for r in records} == {name: "correct" for name in _exercises(episode)}

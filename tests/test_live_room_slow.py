@@ -192,9 +192,11 @@ def test_a_learner_kernel_with_course_room_set_sends_its_checks(tmp_path, monkey
         monkeypatch.setenv("COURSE_ROOM", server.join_url)
         monkeypatch.setenv("COURSE_ROOM_NAME", "Kernel <b>Ada</b>")
         nb = _notebook("from helpers.learner.exercises import mnist as ex",
-                       "ex.epoch_times.check(..., ...)",
-                       "ex.epoch_times.check([1.0, 1.1], [2.0, 2.1])  # frozen slower: the classic mistake",
-                       "secret_data = [1, 2, 3]\nex.epoch_times.check([2.0, 2.1], [1.0, 1.1])")
+                       "ex.epoch_times.check(..., ..., ..., [3.0, 2.0, 2.1], [2.0, 1.0, 1.1])",
+                       "ex.epoch_times.check([2.0, 2.1], [1.0, 1.1], 2.05 / 1.05, [3.0, 2.0, 2.1], [2.0, 1.0, 1.1])"
+                       "  # the ratio inverted: the classic mistake",
+                       "secret_data = [1, 2, 3]\n"
+                       "ex.epoch_times.check([2.0, 2.1], [1.0, 1.1], 1.05 / 2.05, [3.0, 2.0, 2.1], [2.0, 1.0, 1.1])")
         work = tmp_path / "work"
         work.mkdir()
         records = run_notebook(nb, work, "quick")
@@ -209,7 +211,7 @@ def test_a_learner_kernel_with_course_room_set_sends_its_checks(tmp_path, monkey
         sent = timeline["results"]
         assert [r["status"] for r in sent] == ["unattempted", "incorrect", "correct"]
         assert [r["message"] for r in sent] == [r["message"] for r in records]
-        assert "compile it after freezing" in sent[1]["message"]
+        assert "full/frozen" in sent[1]["message"]
         everything = json.dumps(timeline) + server.request("/api/results.csv", server.instructor_token)[1]
         assert "secret_data" not in everything and "[1.0, 1.1]" not in everything
         # Nothing about the room in the notebook: no stderr, no line of ours.

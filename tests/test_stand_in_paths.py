@@ -61,8 +61,10 @@ def test_site_builds_without_fashion_mnist(tmp_path):
     keras_home = tmp_path / "keras"
     keras_home.mkdir()
     out = tmp_path / "build"
-    command = ["bwrap", "--dev-bind", "/", "/", "--tmpfs", str(DEBIAN_FASHION), "--tmpfs", "/tmp",
-               "--bind", str(tmp_path), str(tmp_path), "--setenv", "KERAS_HOME", str(keras_home),
+    # Only Debian's Fashion-MNIST is hidden: the checkout, its virtual environment and the temporary
+    # folder stay where they are, wherever that is (a clone under /tmp included).
+    hide = ["--tmpfs", str(DEBIAN_FASHION)] if DEBIAN_FASHION.is_dir() else []
+    command = ["bwrap", "--dev-bind", "/", "/", *hide, "--setenv", "KERAS_HOME", str(keras_home),
                "--setenv", "COURSE_PROFILE", "quick", "--chdir", str(build.ROOT),
                sys.executable, "-m", "helpers", "site", "--out", str(out), "--profile", "quick"]
     run = subprocess.run(command, capture_output=True, text=True, timeout=1800)

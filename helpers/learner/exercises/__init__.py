@@ -9,9 +9,10 @@ here: the build extracts them from the episode's master into ``answers/``.
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 
-ANSWERS = __path__[0] + "/answers"
+ANSWERS = os.path.join(__path__[0], "answers")
 
 
 def exercise_modules() -> dict[str, str]:

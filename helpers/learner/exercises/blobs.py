@@ -1,4 +1,13 @@
-"""Episode 02's exercises: transfer between two blobs problems, and honest statistics."""
+"""Episode 02's exercises: transfer between two blobs problems, and honest statistics.
+
+Why each verdict is deterministic (the same answer gets the same verdict on any machine, at any load):
+no check reads a clock. ``load_and_freeze``, ``reinit_layers`` and ``add_hidden_layer`` compare layer
+structures, weights, trainable flags and the flags recorded at compile time, and the given model's
+accuracy on problem 1's test points (``make_blobs`` with a fixed ``random_state``; ``predict`` of a given
+model is a fixed computation). ``summarize_repeats`` recomputes the table from the learner's own
+``scores`` and compares in float64 with rtol 1e-6, far above any difference the order of a sum of a
+few hundred accuracies can make (about 1e-15).
+"""
 
 from __future__ import annotations
 

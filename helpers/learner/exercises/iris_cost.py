@@ -1,4 +1,20 @@
-"""Episode 01's exercises: iris classifier, then a frozen transfer to cost."""
+"""Episode 01's exercises: iris classifier, then a frozen transfer to cost.
+
+Why each verdict is deterministic (the same answer gets the same verdict on any machine, at any load):
+no check reads a clock, and every check judges the learner's objects as they are.
+
+* ``build_classifier``: the layers, the compile settings and the accuracy of the learner's own model on
+  the held-out flowers, split by ``train_test_split`` with a fixed ``random_state``; ``predict`` of a
+  given model is a fixed computation.
+* ``transfer_head``: which layer objects are shared, which are frozen, and whether a training step on a
+  fixed, seeded batch (``_iris_like_batch``) moves the frozen weights; every variable is put back
+  afterwards, so a second call sees the same model.
+* ``rmse``: the learner's number against the check's own RMSE of the same predictions, with a
+  tolerance (rtol 1e-3) far above any difference in the order of floating-point sums.
+* ``fine_tune``: flags, the learning rate, a seeded training step (put back) and the RMSE of the
+  learner's fine-tuned model against the frozen one's, both computed from the models given; training
+  them again may give other numbers, but the same models always get the same verdict.
+"""
 
 from __future__ import annotations
 

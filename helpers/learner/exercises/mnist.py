@@ -1,4 +1,15 @@
-"""Episode 03's exercises: split digits, freeze convolutional features, time the epochs, draw per class."""
+"""Episode 03's exercises: split digits, freeze convolutional features, time the epochs, draw per class.
+
+Why each verdict is deterministic (the same answer gets the same verdict on any machine, at any load):
+
+* ``split_by_label`` and ``draw_per_class`` call the learner's function on labelled arrays the check
+  makes from fixed seeds, and compare what comes back.
+* ``freeze_features`` reads trainable flags and counts, and trains one seeded batch (put back after).
+* ``epoch_times`` is about a measurement, so it is the one that could have depended on the clock: it
+  asks only whether the learner's numbers are the two timers' epochs after the first and whether the
+  ratio was computed from them. How fast the frozen epochs were on this run depends on what else the
+  machine was doing; the message reports it and never judges it.
+"""
 
 from __future__ import annotations
 
@@ -103,29 +114,59 @@ def _as_times(values, name):
     return times
 
 
-def _check_epoch_times(times_full, times_frozen, ratio=None, epochs=None):
+def _timer_times(timer, name):
+    """A timer's per-epoch seconds: an ``EpochTimer`` (its ``.times``) or the list itself."""
+    times = getattr(timer, "times", timer)
+    try:
+        return np.asarray(times, dtype=float).ravel()
+    except (TypeError, ValueError):
+        raise Incorrect(f"`{name}` should be an EpochTimer (the callback, with its `.times`).") from None
+
+
+def _same(a, b) -> bool:
+    return a.shape == b.shape and np.array_equal(a, b)
+
+
+def _check_epoch_times(times_full, times_frozen, ratio, full_timer, frozen_timer):
+    """Why the verdict is deterministic: it asks only where the learner's numbers came from (the two
+    timers' epochs after the first) and whether the ratio was computed from them. Whether the frozen
+    epochs were faster on this run depends on the machine's load at that moment, so it is reported in
+    the message, never judged (the notebook measures the speed-up again, robustly, below)."""
     full = _as_times(times_full, "times_full")
     frozen = _as_times(times_frozen, "times_frozen")
-    if epochs is not None:
-        epochs = int(epochs)
-        for name, times in (("times_full", full), ("times_frozen", frozen)):
-            expect(times.size != epochs,
-                   f"`{name}` holds all {epochs} epochs. The first one also builds (traces) the training step, "
-                   "a one-off cost that is not an epoch's work: leave it out, `timer.times[1:]`.")
-            expect(times.size == epochs - 1,
-                   f"`{name}` should hold one duration per epoch after the first ({epochs - 1}); it holds "
-                   f"{times.size}.")
+    timers = {"full_timer": _timer_times(full_timer, "full_timer"),
+              "frozen_timer": _timer_times(frozen_timer, "frozen_timer")}
+    for timer_name, times in timers.items():
+        expect(times.size >= 2, f"`{timer_name}` holds {times.size} epoch(s): train for at least two, so "
+                                "that one is left after the first.")
+    for name, mine, own, other in (("times_full", full, timers["full_timer"], timers["frozen_timer"]),
+                                   ("times_frozen", frozen, timers["frozen_timer"], timers["full_timer"])):
+        if _same(mine, own[1:]):
+            continue
+        expect(not _same(mine, own),
+               f"`{name}` holds all {own.size} epochs. The first one also builds (traces) the training step, "
+               "a one-off cost that is not an epoch's work: leave it out, `timer.times[1:]`.")
+        expect(not (_same(mine, other[1:]) or _same(mine, other)),
+               f"`{name}` holds the other model's epochs: `times_full` is the from-scratch model's "
+               "(`scratch_timer`), `times_frozen` the frozen model's (`frozen_timer`).")
+        expect(mine.size == own.size - 1,
+               f"`{name}` should hold one duration per epoch after the first ({own.size - 1}); it holds "
+               f"{mine.size}.")
+        raise Incorrect(f"`{name}` is not its timer's epochs after the first: use `timer.times[1:]` of the "
+                        "timer that trained that model.")
     right = float(np.mean(frozen) / np.mean(full))
-    expect(right < 1,
-           f"A frozen epoch took {np.mean(frozen):.2f} s on average against {np.mean(full):.2f} s for the "
-           "full network: the frozen model should be faster. Did you compile it after freezing?")
-    if ratio is not None:
-        ratio = as_number(ratio, "ratio", "the frozen/full ratio of mean epoch times")
-        if not np.isclose(ratio, right, rtol=1e-3):
-            expect(not np.isclose(ratio, 1 / right, rtol=1e-3),
-                   f"{ratio:.3f} is full/frozen; the ratio asked for is frozen/full ({right:.3f}).")
-            raise Incorrect(f"The ratio of mean epoch times (frozen/full) is {right:.3f}, not {ratio:.3f}.")
-    return f"A frozen epoch takes {right:.0%} of a full one ({np.mean(frozen):.2f} s against {np.mean(full):.2f} s)."
+    ratio = as_number(ratio, "ratio", "the frozen/full ratio of mean epoch times")
+    if not np.isclose(ratio, right, rtol=1e-3):
+        expect(not np.isclose(ratio, 1 / right, rtol=1e-3),
+               f"{ratio:.3f} is full/frozen; the ratio asked for is frozen/full ({right:.3f}).")
+        raise Incorrect(f"The ratio of mean epoch times (frozen/full) is {right:.3f}, not {ratio:.3f}: "
+                        "`np.mean(times_frozen) / np.mean(times_full)`.")
+    measured = f"{np.mean(frozen):.2f} s against {np.mean(full):.2f} s"
+    if right < 1:
+        return f"On this run a frozen epoch took {right:.0%} of a full one ({measured})."
+    return (f"Your numbers are the right ones. On this run a frozen epoch took {right:.0%} of a full one "
+            f"({measured}): your machine was busy during those few epochs. The cell below measures the "
+            "speed-up again, with repeats.")
 
 
 epoch_times = Exercise(EPISODE, "epoch_times", _check_epoch_times)
