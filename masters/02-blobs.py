@@ -179,12 +179,17 @@ plain.compile(optimizer="sgd", loss="categorical_crossentropy", metrics=["accura
 start = time.perf_counter()
 plain.fit(x2_train, y2_train, epochs=1, batch_size=BATCH_SIZE, verbose=0)  # traces the training step
 first_epoch_seconds = time.perf_counter() - start
-start = time.perf_counter()
-plain.fit(x2_train, y2_train, epochs=EPOCHS - 1, batch_size=BATCH_SIZE, verbose=0)  # reuses it
-epoch_seconds = (time.perf_counter() - start) / (EPOCHS - 1)
+later_epochs = []  # each later epoch timed on its own: a busy moment spoils a few, not the median
+epoch_timer = keras.callbacks.LambdaCallback(
+    on_epoch_begin=lambda epoch, logs: later_epochs.append(-time.perf_counter()),
+    on_epoch_end=lambda epoch, logs: later_epochs.__setitem__(-1, later_epochs[-1] + time.perf_counter()))
+plain.fit(x2_train, y2_train, epochs=EPOCHS - 1, batch_size=BATCH_SIZE, verbose=0, callbacks=[epoch_timer])  # reuses it
+epoch_seconds = float(np.median(later_epochs))
+low, high = np.percentile(later_epochs, [10, 90])
 batches = int(np.ceil(len(x2_train) / BATCH_SIZE))
 print(f"{plain.count_params()} weights; {batches} batches per epoch, {batches * EPOCHS} in {EPOCHS} epochs")
-print(f"first epoch (with tracing): {first_epoch_seconds:.2f} s; every later epoch: {1000 * epoch_seconds:.0f} ms; "
+print(f"first epoch (with tracing): {first_epoch_seconds:.2f} s; a later epoch: {1000 * epoch_seconds:.0f} ms "
+      f"(median of {len(later_epochs)}; 80% of them between {1000 * low:.0f} and {1000 * high:.0f} ms); "
       f"{EPOCHS} epochs without tracing: {EPOCHS * epoch_seconds:.1f} s")
 
 # %% [markdown]
@@ -204,6 +209,7 @@ print(f"first epoch (with tracing): {first_epoch_seconds:.2f} s; every later epo
 
 # %% tags=["nbval-ignore-output"]
 setups = {"standalone": None, "fixed=0": 0, "fixed=1": 1, "fixed=2": 2}
+SPEEDUP_ASSERTED = 40 if settings.profile == "full" else 10  # quick: 20 runs share the one-off costs
 scores = {}  # each set-up's test accuracies, filled in below
 start = time.perf_counter()
 networks = {name: [blobs_mlp() if n_fixed is None else load_and_freeze(SOURCE_PATH, n_fixed)
@@ -220,12 +226,13 @@ print(f"{len(setups)} set-ups x {settings.repeats} repeats x {EPOCHS} epochs in 
       f"{experiment_seconds:.1f} s, loading, tracing and evaluation included")
 print(f"one plain fit at a time: about {plain_estimate:.0f} s "
       f"({runs} x {first_epoch_seconds:.2f} s of first epochs, the rest later epochs)")
-print(f"the batched model is {speedup:.0f} times as fast")
+print(f"the batched model is {speedup:.0f} times as fast (the solution asks for at least "
+      f"{SPEEDUP_ASSERTED}: {speedup / SPEEDUP_ASSERTED:.1f} times that, room for a busy moment in the one timed experiment)")
 print(f"per run in the batched model: {experiment_seconds / runs:.3f} s, against {EPOCHS * epoch_seconds:.1f} s "
       "for a plain fit's 100 epochs without tracing")
 
 # %% tags=["solution"]
-assert speedup >= (40 if settings.profile == "full" else 10), speedup  # quick: 20 runs share the one-off costs
+assert speedup >= SPEEDUP_ASSERTED, speedup
 # a run's arithmetic costs at most its share of the batched time (which also loads, traces and evaluates):
 assert experiment_seconds / runs < 0.1 * EPOCHS * epoch_seconds, "most of a plain fit is bookkeeping"
 
@@ -233,7 +240,9 @@ assert experiment_seconds / runs < 0.1 * EPOCHS * epoch_seconds, "most of a plai
 # In one batched model, all the runs together take a small fraction of the time that one plain fit
 # at a time would take: the ratio is printed above, and the solution asserts it is at least 40 in
 # the full profile (the quick profile has fewer runs to share the one-off cost of tracing, so there
-# it asserts a lower bound). And each run's share of the batched time, which holds all of its
+# it asserts at least 10). The plain epoch is the median of 99 epochs timed one by one, so a busy
+# moment cannot make it look slower; the batched experiment is timed once, and the line above says
+# how far the measured ratio is above the asserted one: the room left for a busy moment. And each run's share of the batched time, which holds all of its
 # arithmetic, is less than a tenth of a plain fit's 100 epochs even with tracing left out of the
 # plain fit (asserted): **most of a plain fit's time is per-step bookkeeping, not arithmetic**. The
 # exact times depend on your machine.
