@@ -49,6 +49,7 @@ from helpers.learner.data import densenet_weights, load_dollar_street  # helpers
 from helpers.learner.exercises import dollar_street as ex
 from helpers.learner.plotting import image_grid, learning_curves
 from helpers.learner.profile import course_profile
+from helpers.learner.progress import Progress
 
 import keras
 import numpy as np
@@ -210,8 +211,10 @@ ex.count_parameters.check(total, trainable, model)
 # %% tags=["nbval-ignore-output"]
 feature_extractor = keras.Model(inputs, features)
 start = time.perf_counter()
-f_train = feature_extractor.predict(x_train_pre, batch_size=BATCH_SIZE, verbose=0)
-f_val = feature_extractor.predict(x_val_pre, batch_size=BATCH_SIZE, verbose=0)
+f_train = feature_extractor.predict(x_train_pre, batch_size=BATCH_SIZE, verbose=0,
+                                    callbacks=[Progress("features of the training images")])
+f_val = feature_extractor.predict(x_val_pre, batch_size=BATCH_SIZE, verbose=0,
+                                  callbacks=[Progress("features of the validation images")])
 extract_seconds = time.perf_counter() - start
 ms_per_image = 1000 * extract_seconds / (len(x_train) + len(x_val))
 print(f"features of {len(x_train) + len(x_val)} images in {extract_seconds:.1f} s ({ms_per_image:.0f} ms per image); "
@@ -275,7 +278,7 @@ epoch_seconds = []
 for epoch in range(2):
     start = time.perf_counter()
     seed_way.fit(x_train_pre, y_train, validation_data=(x_val_pre, y_val), batch_size=BATCH_SIZE, epochs=1,
-                 verbose=0)
+                 verbose=0, callbacks=[Progress(f"the original's way, epoch {epoch + 1} of 2")])
     epoch_seconds.append(time.perf_counter() - start)
 seed_first_epoch_seconds, seed_epoch_seconds = epoch_seconds
 seed_way_estimate = seed_first_epoch_seconds + seed_epoch_seconds * (head_epochs - 1)
@@ -353,8 +356,10 @@ def with_interval(accuracy, n):
     return f"{accuracy:.3f} (95% CI {low:.3f}-{high:.3f}, {n} images)"
 
 # %% tags=["nbval-ignore-output"]
-f_train_255 = feature_extractor.predict(x_train / 255, batch_size=BATCH_SIZE, verbose=0)
-f_val_255 = feature_extractor.predict(x_val / 255, batch_size=BATCH_SIZE, verbose=0)
+f_train_255 = feature_extractor.predict(x_train / 255, batch_size=BATCH_SIZE, verbose=0,
+                                        callbacks=[Progress("features of the training images / 255")])
+f_val_255 = feature_extractor.predict(x_val / 255, batch_size=BATCH_SIZE, verbose=0,
+                                      callbacks=[Progress("features of the validation images / 255")])
 head_255 = keras.models.clone_model(head)
 head_255.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                  metrics=["accuracy"])
@@ -395,7 +400,8 @@ scratch.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentrop
                 metrics=["accuracy"])
 start = time.perf_counter()
 scratch_history = scratch.fit(x_train / 255, y_train, validation_data=(x_val / 255, y_val),
-                              batch_size=BATCH_SIZE, epochs=settings.epochs, callbacks=[early_stopping], verbose=0)
+                              batch_size=BATCH_SIZE, epochs=settings.epochs, verbose=0,
+                              callbacks=[early_stopping, Progress("from scratch")])
 scratch_seconds = time.perf_counter() - start
 scratch_val_accuracy = scratch.evaluate(x_val / 255, y_val, verbose=0)[1]
 print(f"from scratch: validation accuracy {scratch_val_accuracy:.3f} after "
@@ -410,7 +416,8 @@ learning_curves({"frozen DenseNet121 + head": head_history, "from scratch": scra
 # in the final table.
 
 # %% tags=["nbval-ignore-output"]
-f_test = feature_extractor.predict(x_test_pre, batch_size=BATCH_SIZE, verbose=0)  # the same model, in two steps
+f_test = feature_extractor.predict(x_test_pre, batch_size=BATCH_SIZE, verbose=0,  # the same model, in two steps
+                                   callbacks=[Progress("features of the test images")])
 frozen_test_accuracy = head.evaluate(f_test, y_test, verbose=0)[1]
 scratch_test_accuracy = scratch.evaluate(x_test / 255, y_test, verbose=0)[1]
 
@@ -439,7 +446,7 @@ for layer in hasty_base.layers:
 hasty.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
               metrics=["accuracy"])
 hasty_history = hasty.fit(x_train_pre, y_train, validation_data=(x_val_pre, y_val), batch_size=BATCH_SIZE,
-                          epochs=settings.fine_tune_epochs, verbose=0)
+                          epochs=settings.fine_tune_epochs, verbose=0, callbacks=[Progress("fine-tuning at 1e-3")])
 hasty_val_accuracy = hasty_history.history["val_accuracy"][-1]
 hasty_lowest = min(hasty_history.history["val_accuracy"])
 print(f"frozen model: validation accuracy {frozen_val_accuracy:.3f}; fine-tuned at 1e-3, epoch by epoch: "
@@ -488,7 +495,8 @@ ex.fine_tune.check(fine_model, base_model)
 # %% tags=["nbval-ignore-output"]
 start = time.perf_counter()
 fine_history = fine_model.fit(x_train_pre, y_train, validation_data=(x_val_pre, y_val), batch_size=BATCH_SIZE,
-                              epochs=settings.fine_tune_epochs, callbacks=[early_stopping], verbose=0)
+                              epochs=settings.fine_tune_epochs, verbose=0,
+                              callbacks=[early_stopping, Progress("fine-tuning at 1e-5")])
 fine_seconds = time.perf_counter() - start
 fine_epochs = len(fine_history.history["loss"])
 fine_val_accuracy = fine_model.evaluate(x_val_pre, y_val, verbose=0)[1]
@@ -508,7 +516,7 @@ learning_curves({"Adam at 1e-3 (the mistake)": hasty_history, "Adam at 1e-5 (the
 # accuracy a 95% confidence interval: with a test set this small, it is several points wide.
 
 # %% tags=["nbval-ignore-output"]
-predicted = model.predict(x_test_pre, verbose=0).argmax(axis=1)  # `model` inside `fine_model`, fine-tuned
+predicted = model.predict(x_test_pre, verbose=0, callbacks=[Progress("test images")]).argmax(axis=1)  # `model` inside `fine_model`, fine-tuned
 fine_test_accuracy = float(np.mean(predicted == y_test))
 tests = [scratch_test_accuracy, frozen_test_accuracy, fine_test_accuracy]
 results = pd.DataFrame({
