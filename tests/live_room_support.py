@@ -107,6 +107,11 @@ class RoomServer:
         body = json.dumps({"learner": {"id": learner_id, "name": name}, "results": results}).encode()
         return self.request("/api/results", token or self.join_token, body)
 
+    def post_setup(self, learner_id: str, name: str, setup: dict, token: str | None = None, **extra):
+        """A set-up check's post (``doctor --room``), with ``extra`` top-level fields when a test wants them."""
+        body = json.dumps({"learner": {"id": learner_id, "name": name}, "setup": setup, **extra}).encode()
+        return self.request("/api/setup", token or self.join_token, body)
+
     def state(self) -> dict:
         status, state = self.request("/api/state", self.instructor_token)
         assert status == 200, state
@@ -129,6 +134,52 @@ def result(episode="03-mnist", exercise="epoch_times", status="incorrect", messa
             "time": (when or datetime.now(timezone.utc)).isoformat(timespec="seconds")}
 
 
+def setup(ready: bool = True, problem: str = "", **fields) -> dict:
+    """A valid set-up post's ``setup`` object, as ``setup_check.payload`` makes them (``fields`` override)."""
+    return {"id": uuid.uuid4().hex, "time": datetime.now(timezone.utc).isoformat(timespec="seconds"), "ready": ready,
+            "problem": "" if ready else (problem or "seaborn cannot be imported (ModuleNotFoundError): in the course's "
+                                         "environment (activate it first), run `pip install -r requirements.lock`."),
+            "os": "Linux 6.1 x86_64", "python": "3.11.7", "tensorflow": "2.21.0", "keras": "3.15.1",
+            "cached": ["fashion_mnist", "mnist_subset"], **fields}
+
+
+# Problems the set-up check really reports (helpers.instructor.setup_check), for simulated rooms.
+SETUP_PROBLEMS = [
+    "tensorflow cannot be imported (ModuleNotFoundError): in the course's environment (activate it first), "
+    "run `pip install -r requirements.lock`.",
+    "Python 3.14.0 is not one TensorFlow supports (3.10 to 3.13): make the course's environment with Python 3.11 "
+    "and run `pip install -r requirements.lock` in it, or use the Colab or Binder link on the course's page.",
+    "Check results cannot be logged (PermissionError): make its folder writable, or set COURSE_RESULTS to a file "
+    "in a folder you can write (e.g. in your home folder).",
+    "Only 0.6 GB of disk is free where Keras' cache lives; the course needs about 1 GB: delete files you do not "
+    "need, or set KERAS_HOME to a folder on a larger disk.",
+]
+
+
+def simulate_setups(server: "RoomServer", learners: int = 30, seed: int = 2, never: int = 3,
+                    not_ready: int = 5) -> list[str]:
+    """The evening before a workshop: most of the room ran the set-up check and is ready, a few are not
+    (each with a real problem sentence), ``never`` never ran it (they show up with their first check).
+    Returns the learners' ids."""
+    rng = random.Random(seed)
+    ids = [f"sim-{i:04d}-{uuid.uuid4().hex[:8]}" for i in range(learners)]
+    for i, learner_id in enumerate(ids[: learners - never]):
+        name = NAMES[i % len(NAMES)] + ("" if i < len(NAMES) else f" {i // len(NAMES) + 1}")
+        if i % (learners // max(not_ready, 1)) == 1 and not_ready:
+            item = setup(False, SETUP_PROBLEMS[i % len(SETUP_PROBLEMS)], cached=[])
+        else:
+            cached = sorted(rng.sample(["mnist", "fashion_mnist", "cifar10", "mnist_subset"], rng.randint(1, 4)))
+            item = setup(True, cached=cached, os=rng.choice(["Linux 6.1 x86_64", "macOS 14.5 arm64", "Windows 11 AMD64"]))
+        status, answer = server.post_setup(learner_id, name, item)
+        assert status == 200, answer
+    for i, learner_id in enumerate(ids[learners - never:], start=learners - never):  # joined from a notebook only
+        name = NAMES[i % len(NAMES)] + ("" if i < len(NAMES) else f" {i // len(NAMES) + 1}")
+        status, answer = server.post(learner_id, name, [result("01-iris-cost", "build_classifier", "unattempted",
+                                                               "Not attempted yet.")])
+        assert status == 200, answer
+    return ids
+
+
 NAMES = ["Ada", "Grace", "Alan", "Katherine", "Edsger", "Barbara", "Donald", "Frances", "John", "Margaret",
          "Claude", "Radia", "Dennis", "Shafi", "Tim", "Hedy", "Ken", "Sophie", "Linus", "Karen", "Guido",
          "Anita", "Yukihiro", "Jean", "Niklaus", "Lynn", "Bjarne", "Mary", "Leslie", "Annie"]
@@ -143,16 +194,17 @@ SCRIPT = [
 ]
 
 
-def simulate_room(server: RoomServer, learners: int = 30, seed: int = 1, pause: float = 0.0) -> None:
+def simulate_room(server: RoomServer, learners: int = 30, seed: int = 1, pause: float = 0.0,
+                  ids: list[str] | None = None) -> None:
     """A plausible workshop: learners at different exercises, some stuck, each check a real post.
 
     The room is played in rounds, one exercise per round, ``pause`` seconds apart, so the page's
-    progress lines have a shape.
+    progress lines have a shape. ``ids``: the learners' ids (e.g. those :func:`simulate_setups` used).
     """
     rng = random.Random(seed)
     people = []
     for i in range(learners):
-        learner_id = f"sim-{i:04d}-{uuid.uuid4().hex[:8]}"
+        learner_id = ids[i] if ids else f"sim-{i:04d}-{uuid.uuid4().hex[:8]}"
         name = NAMES[i % len(NAMES)] + ("" if i < len(NAMES) else f" {i // len(NAMES) + 1}")
         people.append((learner_id, name, rng.choices(range(len(SCRIPT) + 1), weights=[1, 3, 5, 4, 2])[0]))
     for step, (episode, exercise, mistakes) in enumerate(SCRIPT):

@@ -455,3 +455,145 @@ def test_a_full_queue_of_long_messages_is_sent_in_posts_under_the_body_limit(ser
     assert client.flush() is None, client.last_error
     assert client.queued() == 0 and ids <= server.result_ids()
     assert set(answers) == {200} and len(answers) <= 20, answers  # no 413, no result sent one at a time
+
+
+# -- the set-up check (python -m helpers doctor --room) ------------------------------------------------------
+def _setup_count(server) -> int:
+    return len(server.state()["setups"])
+
+
+def test_a_set_up_post_is_stored_shown_and_kept_as_one_row_per_learner(server):
+    from tests.live_room_support import setup
+
+    first, second = setup(False), setup(True)
+    assert server.post_setup("learner-set1", "Setup Sam", first)[0] == 200
+    assert server.post_setup("learner-set1", "Setup Sam", first)[1]["new"] is False  # a re-send is stored once
+    assert server.post_setup("learner-set1", "Setup Sam", second)[0] == 200
+    (mine,) = [s for s in server.state()["setups"] if s["learner"] == "learner-set1"]
+    assert mine["ready"] is True and mine["runs"] == 2 and mine["problem"] == ""
+    assert {"id": "learner-set1", "name": "Setup Sam"} in server.state()["learners"]
+    assert server.state()["needs"]["03-mnist"]  # the page tells which episodes a learner's cache runs offline
+    timeline = server.request("/api/learners/learner-set1", server.instructor_token)[1]
+    assert [s["ready"] for s in timeline["setups"]] == [False, True] and timeline["results"] == []
+    assert "seaborn cannot be imported" in timeline["setups"][0]["problem"]
+    rows = [line for line in server.request("/api/results.csv", server.instructor_token)[1].splitlines()
+            if "learner-set1" in line]
+    assert len(rows) == 2 and ",set-up,not ready,\"seaborn cannot be imported" in rows[0]
+    assert rows[1].endswith(",set-up,ready,,Linux 6.1 x86_64,3.11.7,2.21.0,3.15.1,fashion_mnist mnist_subset")
+
+
+SETUP_REFUSALS = {
+    "an extra field in setup": (dict(hostname="ada-laptop"), {}, "unknown field(s) hostname"),
+    "an extra field in the body": ({}, dict(code="import os"), "unknown field(s) code"),
+    "a path in the problem": (dict(ready=False, problem="Cannot write /home/ada/.transfer-learning-course/results.jsonl."),
+                              {}, "looks like a path"),
+    "a Windows path": (dict(ready=False, problem="Cannot write C:\\Users\\ada\\results.jsonl."), {}, "looks like a path"),
+    "a home folder": (dict(ready=False, problem="Cannot write ~ada's folder."), {}, "looks like a path"),
+    "a host name in the problem": (dict(ready=False, problem="No answer from ada-macbook.local today."), {},
+                                   "looks like a host name"),
+    "a host name in os": (dict(os="Linux ada.example.org"), {}, "looks like a host name"),
+    "an address": (dict(ready=False, problem="The proxy 10.0.0.7 refused."), {}, "looks like an address"),
+    "a login": (dict(ready=False, problem="Run as ada@laptop."), {}, "looks like an address"),
+    "a local version label": (dict(tensorflow="2.21.0+ada.laptop"), {}, "setup.tensorflow must be a version"),
+    "a path as python": (dict(python="/usr/bin/python3"), {}, "setup.python must be a version"),
+    "an unknown cached name": (dict(cached=["mnist", "/home/ada/data"]), {}, "may name only the course's resources"),
+    "ready with a problem": (dict(problem="Something."), {}, "must be empty when setup.ready is true"),
+    "not ready without one": (dict(ready=False, problem=" "), {}, "must say what is wrong"),
+    "ready as a number": (dict(ready=1), {}, "setup.ready must be true or false"),
+    "a missing field": (dict(keras=None), {}, "setup.keras must be a version"),
+}
+
+
+@pytest.mark.parametrize("case", SETUP_REFUSALS, ids=list(SETUP_REFUSALS))
+def test_a_set_up_post_with_another_field_a_path_or_a_host_name_is_refused(server, case):
+    from tests.live_room_support import setup
+
+    fields, extra, message = SETUP_REFUSALS[case]
+    item = setup(**{k: v for k, v in fields.items() if k != "ready"}, ready=fields.get("ready", True))
+    if "problem" in fields:
+        item["problem"] = fields["problem"]
+    before = _setup_count(server)
+    status, answer = server.post_setup("learner-refused", "Refused", item, **extra)
+    assert status == 422 and message in answer["error"], answer
+    assert _setup_count(server) == before
+    assert not any(s["learner"] == "learner-refused" for s in server.state()["setups"])
+
+
+def test_a_set_up_post_without_fields_is_refused_too(server):
+    from tests.live_room_support import setup
+
+    item = setup()
+    del item["cached"]
+    status, answer = server.post_setup("learner-refused", "Refused", item)
+    assert status == 422 and "setup lacks cached" in answer["error"]
+    assert server.post_setup("learner-refused", "Refused", setup(), token=server.instructor_token)[0] == 403
+
+
+def test_set_up_posts_are_rate_limited_like_checks_and_share_the_learners_bucket(server):
+    from tests.live_room_support import setup
+
+    answers = [server.post_setup("learner-rate-setup", "Rate", setup())[0] for _ in range(45)]
+    assert answers.count(200) >= 30 and 429 in answers  # a burst of 30, then 10 a second
+    assert server.post("learner-rate-setup", "Rate", [result()])[0] == 429  # checks and set-ups: one bucket
+
+
+def test_a_set_up_run_reaches_an_open_page_as_an_event(server):
+    from tests.live_room_support import setup
+
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
+        s.sendall(f"GET /api/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {server.instructor_token}\r\n\r\n".encode())
+        received = s.recv(4096).decode()
+        assert server.post_setup("learner-live-setup", "Live Setup", setup(False))[0] == 200
+        deadline = time.monotonic() + 5
+        while "learner-live-setup" not in received and time.monotonic() < deadline:
+            received += s.recv(4096).decode()
+    event = json.loads(re.search(r"event: setup\r?\ndata: (.*)", received).group(1))
+    assert event["learner"] == {"id": "learner-live-setup", "name": "Live Setup"}
+    assert event["setup"]["ready"] is False and "seaborn" in event["setup"]["problem"] and event["setup"]["runs"] == 1
+
+
+def test_the_join_page_gives_three_steps_with_the_readmes_install_lines(server):
+    from helpers.instructor.setup_check import INSTALL_LINES
+
+    status, page = server.request(f"/join/{server.join_token}")
+    assert status == 200
+    steps = [line for line in page.splitlines() if re.match(r"^\d\. ", line)]
+    assert [s[:3] for s in steps] == ["1. ", "2. ", "3. "]
+    for line in INSTALL_LINES:
+        assert line in page
+    assert f"python -m helpers doctor --room {server.join_url} --name" in page
+    assert f'room.join("{server.join_url}", name=' in page and "Colab or Binder" in page
+    readme = (ROOT / "README.md").read_text()
+    setup_block = readme.split("## Set up, learn, test", 1)[1].split("```bash", 1)[1].split("```", 1)[0]
+    for line in INSTALL_LINES:  # the join page says what the README says (a comment after '#' may differ)
+        assert any(row.split("  #")[0].strip() == line.split("  #")[0].strip() for row in setup_block.splitlines()), line
+
+
+def test_a_restarted_room_keeps_its_set_up_runs(tmp_path):
+    """The server's state is rebuilt from the store at start (the kill-and-restart test covers the process)."""
+    from helpers.instructor.live_room.app import create_app
+    from helpers.instructor.live_room.store import Store
+    from tests.live_room_support import setup
+
+    store = Store(tmp_path / "room.sqlite")
+    assert store.add_setup("learner-keep", "Kept", setup(False)) is not None
+    item = setup(True)
+    assert store.add_setup("learner-keep", "Kept", item) is not None and store.add_setup("learner-keep", "Kept", item) is None
+    store.close()
+    (kept,) = create_app(tmp_path / "room.sqlite").state.room.state()["setups"]
+    assert kept["ready"] is True and kept["runs"] == 2 and kept["cached"] == ["fashion_mnist", "mnist_subset"]
+
+
+def test_the_client_sends_a_set_up_once_and_says_what_happened(server, tmp_path):
+    from tests.live_room_support import setup
+
+    client = room_client.RoomClient(server.join_url, "Client Setup", tmp_path)
+    said = client.send_setup(setup(False))
+    assert said.startswith("Sent to the room") and "not ready" in said
+    assert any(s["learner"] == client.learner_id and not s["ready"] for s in server.state()["setups"])
+    away = room_client.RoomClient(f"http://127.0.0.1:{free_port()}/join/{'s' * 32}", "Away", tmp_path)
+    started = time.monotonic()
+    said = away.send_setup(setup())
+    assert said.startswith("Not sent: the room at") and time.monotonic() - started < room_client.TIMEOUT + 0.5
+    assert "Not sent" in room_client.send_setup("http://nowhere/", "X", setup()) and "join URL" in room_client.send_setup(
+        "http://nowhere/", "X", setup())

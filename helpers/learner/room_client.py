@@ -8,6 +8,12 @@ same name stay two rows), and per check its episode, exercise, status, short mes
 Never code, data, variables or files: :func:`outgoing` is the whole list, and it copies fields by
 name rather than passing the check's record on.
 
+A learner's set-up check (``python -m helpers doctor --room <join URL>``, or :func:`check_setup`
+in a notebook) sends the room its verdict once, straight away (:meth:`RoomClient.send_setup`): ready
+or not, the first problem in a sentence, the operating system, the Python, TensorFlow and Keras
+versions and which course resources are cached (``helpers.instructor.setup_check.payload``), and
+nothing else.
+
 A check must never wait for the room, fail because of it, or print anything about it. So
 :func:`send` only appends to a queue file (bounded: the newest :data:`QUEUE_LIMIT` results) and
 wakes a daemon thread, which posts batches with a short timeout and removes a result from the
@@ -88,15 +94,22 @@ def outgoing(record: dict) -> dict:
 
 
 def _laptop_id(where: Path) -> str:
+    """This laptop's course folder's random id, kept in ``where``.
+
+    Where that folder cannot be written (a set-up check that fails for that very reason), the id is
+    a hash of the folder and the machine's hardware address instead: opaque, and the same on every
+    run while the folder stays unwritable, so repeated checks stay one row in the room."""
     path = where / "client-id"
     with contextlib.suppress(OSError):
         text = path.read_text().strip()
         if re.fullmatch(r"[0-9a-f]{32}", text):
             return text
     text = uuid.uuid4().hex
-    with contextlib.suppress(OSError):
+    try:
         where.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
+    except OSError:
+        return hashlib.sha256(f"{where.resolve()} {uuid.getnode()}".encode()).hexdigest()[:32]
     return text
 
 
@@ -198,12 +211,13 @@ class RoomClient:
         return 0
 
     # -- sending (the daemon thread) ------------------------------------------------------------
-    def _post(self, items: list[dict]) -> tuple[int, dict]:
+    def _post(self, items: list[dict], endpoint: str = "results") -> tuple[int, dict]:
         import urllib.error
         import urllib.request  # here, not at the top: a notebook that never joins a room never pays for it
 
-        body = json.dumps({"learner": {"id": self.learner_id, "name": self.name}, "results": items}).encode()
-        request = urllib.request.Request(f"{self.base}/api/results", data=body, method="POST", headers={
+        what = {"results": items} if endpoint == "results" else {"setup": items}
+        body = json.dumps({"learner": {"id": self.learner_id, "name": self.name}, **what}).encode()
+        request = urllib.request.Request(f"{self.base}/api/{endpoint}", data=body, method="POST", headers={
             "Content-Type": "application/json", "Authorization": f"Bearer {self.token}"})
         try:
             with urllib.request.urlopen(request, timeout=TIMEOUT) as reply:
@@ -284,6 +298,25 @@ class RoomClient:
             time.sleep(0.05)
         return False
 
+    def send_setup(self, setup: dict) -> str:
+        """Post a set-up check's verdict (:func:`helpers.instructor.setup_check.payload`) now; what happened, in a sentence.
+
+        Not queued: the set-up check is run by hand, and says at once whether the room has it. One
+        attempt with the usual timeout, so a room that is down costs at most :data:`TIMEOUT` seconds.
+        """
+        try:
+            code, answer = self._post(setup, endpoint="setup")
+        except (OSError, ValueError) as exc:
+            reason = getattr(exc, "reason", exc)
+            return (f"Not sent: the room at {self.base} did not answer ({reason}). Your set-up is as above; "
+                    "run the check again when the room is up.")
+        if code == 200:
+            verdict = "ready" if setup.get("ready") else "not ready, with the problem above"
+            return f"Sent to the room at {self.base} as {self.name!r}: the instructor sees you as {verdict}."
+        if code == 429:
+            return "Not sent: the room is busy (too many posts from this laptop); run the check again in a minute."
+        return f"Not sent: the room answered {code}: {answer.get('error', 'no reason given')}"
+
     def reachable(self, timeout: float = TIMEOUT) -> bool:
         import urllib.request
 
@@ -308,7 +341,7 @@ def active() -> RoomClient | None:
         if url:
             try:
                 where = folder()
-                name = os.environ.get("COURSE_ROOM_NAME", "").strip() or f"learner-{_laptop_id(where)[:4]}"
+                name = default_name(where)
                 _client = RoomClient(url, name, where)
                 _client.start()
             except (ValueError, OSError):
@@ -372,6 +405,36 @@ def status() -> Status:
     if client.last_error:
         text += f" Last problem: {client.last_error}."
     return Status(text)
+
+
+def default_name(where: Path | None = None) -> str:
+    """``COURSE_ROOM_NAME``, else ``learner-xxxx`` from this laptop's id (as a notebook's client shows it)."""
+    return os.environ.get("COURSE_ROOM_NAME", "").strip() or f"learner-{_laptop_id(where or folder())[:4]}"
+
+
+def send_setup(url: str, name: str | None, setup: dict) -> str:
+    """Send a set-up verdict to the room at join URL ``url`` (``doctor --room``); a sentence saying what happened."""
+    try:
+        client = RoomClient(url, name or default_name())
+    except ValueError as exc:
+        return f"Not sent: {exc}"
+    return client.send_setup(setup)
+
+
+def check_setup(strict: bool = False) -> Status:
+    """Run the set-up check here (``python -m helpers doctor``'s report) and send its verdict to the joined room.
+
+    In a notebook: ``room.join(url, name="Ada")`` then ``room.check_setup()``. Only the verdict is sent
+    (:data:`helpers.instructor.setup_check.FIELDS`); the report itself stays in the cell.
+    """
+    from helpers.instructor import doctor
+
+    found = doctor.run(strict=strict)
+    client = active()
+    if client is None:
+        return Status(f"{found.verdict}\nNot in a room, so nothing was sent: join first with "
+                      "room.join(\"<join URL>\", name=\"...\").")
+    return Status(f"{found.verdict}\n{client.send_setup(found.setup())}")
 
 
 @atexit.register

@@ -1,7 +1,7 @@
 """The live room's web application (Starlette): who may ask what, and the answers.
 
 Two secrets, two roles. The **join token** (in the URL learners are given) may only post results
-and read the join page; the **instructor token** may only read: the page, its state, the live
+and set-up checks and read the join page; the **instructor token** may only read: the page, its state, the live
 event stream, a learner's timeline and the CSV. A request without a token is refused with 401, one
 with a wrong token (or the other role's) with 403, before any body is read. The instructor's URL
 sets an HttpOnly, SameSite=Strict cookie and redirects to a URL without the token, so the page can
@@ -11,6 +11,9 @@ A learner's post is read up to a size limit (413 beyond it), must be JSON (415, 
 :mod:`.schema` (422 naming the problem), and is rate-limited per learner (429); only then is it
 stored, in one transaction, and acknowledged with the ids the room now holds, which the client
 then drops from its queue. New results go to every open instructor page as server-sent events.
+A set-up check's post (``/api/setup``, from ``python -m helpers doctor --room``) goes through the same
+gates, the same per-learner rate limit included, and :func:`.schema.setup`; it fills the page's
+set-up column and its "N of M ready" count.
 
 The page (``static/``) is plain HTML, CSS and JavaScript from this server only (a Content Security
 Policy forbids anything else, inline scripts included); it shows learners' names with
@@ -108,8 +111,43 @@ def _csv_cell(value) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+# The CSV: one row per check and per set-up run (exercise "set-up", status "ready" or "not ready", the problem
+# as its message, and the set-up's own columns, empty on a check's row).
+CSV_COLUMNS = ["received", "checked", "learner", "learner_id", "episode", "exercise", "status", "message",
+               "os", "python", "tensorflow", "keras", "cached"]
+
+
+def join_text(url: str) -> str:
+    """The join page: a learner's three steps (install, the set-up check, joining in the workshop), and what is sent."""
+    from helpers.instructor.setup_check import INSTALL_LINES
+
+    install = "\n".join(f"       {line}" for line in INSTALL_LINES)
+    return (
+        "You are invited to a live room of the course \"Transfer learning with TensorFlow and Keras\".\n\n"
+        "1. Before the workshop, install the course (in its folder, from the course's page):\n\n"
+        f"{install}\n\n"
+        "2. Check your set-up, in the same folder and environment. The instructor sees whether you are ready:\n\n"
+        f"       python -m helpers doctor --room {url} --name \"your name\"\n\n"
+        "   It ends with one line: \"Ready\", or what to fix and how. Fix it and run the check again.\n"
+        "   If the course cannot be installed on your laptop, use the Colab or Binder link on the course's page.\n\n"
+        "3. In the workshop, join the room from a notebook cell:\n\n"
+        f"       from helpers import room\n       room.join(\"{url}\", name=\"your name\")\n\n"
+        f"   or start Jupyter with: COURSE_ROOM={url} COURSE_ROOM_NAME=\"your name\" jupyter lab\n"
+        "   (room.check_setup() in a cell runs step 2 from a notebook.)\n\n"
+        "What is sent: your chosen name; for each check(), its episode, exercise, status, short message and time;\n"
+        "for the set-up check, ready or not, its first problem in one sentence, your operating system, the Python,\n"
+        "TensorFlow and Keras versions, and which of the course's data sets and weights are cached.\n"
+        "Never your code, data, variables or files, and no paths, user name or computer name.\n")
+
+
 def _iso(seconds: float) -> str:
     return datetime.fromtimestamp(seconds, timezone.utc).isoformat(timespec="seconds")
+
+
+def setup_view(row: dict, runs: int) -> dict:
+    """A learner's latest set-up run as the page shows it (and the number of runs so far)."""
+    return {k: row[k] for k in ("learner", "ready", "problem", "os", "python", "tensorflow", "keras", "cached",
+                                "checked", "received")} | {"runs": runs}
 
 
 class Room:
@@ -126,7 +164,29 @@ class Room:
         for result in store.results():
             key = (result["learner"], result["episode"], result["exercise"])
             self.cells[key] = fold(self.cells.get(key), result)
+        self.setups: dict[str, dict] = {}  # learner -> their latest set-up run
+        for row in store.setups():
+            self.add_setup(row)
+        self._needs = None
         self.streams: set[asyncio.Queue] = set()
+
+    def add_setup(self, row: dict) -> dict:
+        runs = self.setups.get(row["learner"], {}).get("runs", 0) + 1
+        self.setups[row["learner"]] = view = setup_view(row, runs)
+        return view
+
+    @property
+    def needs(self) -> dict[str, list[str]]:
+        """Episode -> what its full profile needs (read once, when a page first asks): the page says which
+        episodes a learner's cache can run offline."""
+        if self._needs is None:
+            from helpers.instructor.setup_check import episode_needs
+
+            try:
+                self._needs = episode_needs()
+            except Exception:  # an installed copy without the notebooks: the page just says less
+                self._needs = {}
+        return self._needs
 
     # -- who is asking --------------------------------------------------------------------------
     def role_of(self, request: Request, role: str) -> Response | None:
@@ -161,7 +221,8 @@ class Room:
         return {"config": {"stuck_after": self.stuck_after, "stuck_minutes": self.stuck_minutes},
                 "join_url": self.join_url, "started": self.started, "now": time.time(),
                 "learners": [{"id": i, "name": n} for i, n in self.learners.items()],
-                "exercises": self.exercises(), "cells": list(self.cells.values()), "results": self.store.count()}
+                "exercises": self.exercises(), "cells": list(self.cells.values()), "results": self.store.count(),
+                "setups": list(self.setups.values()), "needs": self.needs}
 
     def close_streams(self) -> None:
         """End every open event stream (the server is stopping; the pages reconnect when it is back)."""
@@ -169,8 +230,8 @@ class Room:
             queue.put_nowait(None)
         self.streams.clear()
 
-    def publish(self, event: dict) -> None:
-        data = f"event: result\ndata: {json.dumps(event)}\n\n"
+    def publish(self, event: dict, kind: str = "result") -> None:
+        data = f"event: {kind}\ndata: {json.dumps(event)}\n\n"
         for queue in list(self.streams):
             if queue.qsize() > 5000:  # a page that stopped reading: it reloads the state when it reconnects
                 self.streams.discard(queue)
@@ -190,40 +251,47 @@ def create_app(db: Path | str, public_url: str = "http://127.0.0.1:8765", stuck_
         refused = room.role_of(request, "join")
         if refused:
             return refused
-        url = room.join_url
-        text = (f"You can join this room.\n\nIn a notebook cell:\n\n    from helpers import room\n"
-                f"    room.join(\"{url}\", name=\"your name\")\n\nor before starting Jupyter:\n\n"
-                f"    COURSE_ROOM={url} COURSE_ROOM_NAME=\"your name\" jupyter lab\n\n"
-                "What is sent: your chosen name and, for each check(), its episode, exercise, status, "
-                "short message and time.\nNever your code, data, variables or files.\n")
-        return Response(text, media_type="text/plain; charset=utf-8", headers=SECURITY_HEADERS)
+        return Response(join_text(room.join_url), media_type="text/plain; charset=utf-8", headers=SECURITY_HEADERS)
 
-    async def post_results(request: Request) -> Response:
+    async def read_post(request: Request):
+        """The decoded JSON body of a learner's post, or the refusal (401/403, 413, 415, 400)."""
         refused = room.role_of(request, "join")
         if refused:
-            return refused
+            return None, refused
         length = request.headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > schema.MAX_BODY_BYTES):
-            return _error(413, f"The body is larger than {schema.MAX_BODY_BYTES} bytes.")
+            return None, _error(413, f"The body is larger than {schema.MAX_BODY_BYTES} bytes.")
         if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
-            return _error(415, "Send results as application/json.")
+            return None, _error(415, "Send results as application/json.")
         body = bytearray()
         async for chunk in request.stream():
             body += chunk
             if len(body) > schema.MAX_BODY_BYTES:
-                return _error(413, f"The body is larger than {schema.MAX_BODY_BYTES} bytes.")
+                return None, _error(413, f"The body is larger than {schema.MAX_BODY_BYTES} bytes.")
         try:
-            decoded = json.loads(bytes(body).decode("utf-8"))
+            return json.loads(bytes(body).decode("utf-8")), None
         except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: "[[[[..." nested too deep
-            return _error(400, "The body is not valid JSON.")
-        try:
-            learner_id, name, results = schema.post(decoded)
-        except schema.Invalid as problem:
-            return _error(422, f"Not stored: {problem}.")
+            return None, _error(400, "The body is not valid JSON.")
+
+    def admit(learner_id: str) -> Response | None:
+        """The room's door after the schema: full (403), or this learner posting too often (429)."""
         if learner_id not in room.learners and len(room.learners) >= room.max_learners:
             return _error(403, f"The room is full ({room.max_learners} learners).")
         if not room.rate.allow(learner_id):
             return _error(429, "Too many posts from this learner; slow down.", **{"Retry-After": "1"})
+        return None
+
+    async def post_results(request: Request) -> Response:
+        decoded, refused = await read_post(request)
+        if refused:
+            return refused
+        try:
+            learner_id, name, results = schema.post(decoded)
+        except schema.Invalid as problem:
+            return _error(422, f"Not stored: {problem}.")
+        refused = admit(learner_id)
+        if refused:
+            return refused
         stored, duplicates = store.add(learner_id, name, results)
         renamed = room.learners.get(learner_id) != name
         room.learners[learner_id] = name
@@ -237,6 +305,24 @@ def create_app(db: Path | str, public_url: str = "http://127.0.0.1:8765", stuck_
             room.publish({"learner": {"id": learner_id, "name": name}})
         return JSONResponse({"stored": [r["id"] for r in results], "new": len(stored), "duplicates": duplicates},
                             headers=SECURITY_HEADERS)
+
+    async def post_setup(request: Request) -> Response:
+        decoded, refused = await read_post(request)
+        if refused:
+            return refused
+        try:
+            learner_id, name, setup = schema.setup(decoded)
+        except schema.Invalid as problem:
+            return _error(422, f"Not stored: {problem}.")
+        refused = admit(learner_id)
+        if refused:
+            return refused
+        row = store.add_setup(learner_id, name, setup)
+        room.learners[learner_id] = name
+        if row is not None:
+            room.publish({"learner": {"id": learner_id, "name": name}, "setup": room.add_setup(row),
+                          "run": {k: row[k] for k in ("seq", "ready", "problem", "checked", "received")}}, "setup")
+        return JSONResponse({"stored": setup["id"], "new": row is not None}, headers=SECURITY_HEADERS)
 
     async def instructor_page(request: Request) -> Response:
         refused = room.role_of(request, "instructor")
@@ -273,8 +359,10 @@ def create_app(db: Path | str, public_url: str = "http://127.0.0.1:8765", stuck_
             return _error(404, "No such learner in this room.")
         results = [{k: r[k] for k in ("seq", "episode", "exercise", "status", "message", "checked", "received")}
                    for r in store.results(learner["id"])]
-        return JSONResponse({"learner": {"id": learner["id"], "name": learner["name"]}, "results": results},
-                            headers=SECURITY_HEADERS)
+        setups = [{k: r[k] for k in ("seq", "ready", "problem", "os", "python", "tensorflow", "keras", "cached",
+                                     "checked", "received")} for r in store.setups(learner["id"])]
+        return JSONResponse({"learner": {"id": learner["id"], "name": learner["name"]}, "results": results,
+                             "setups": setups}, headers=SECURITY_HEADERS)
 
     async def results_csv(request: Request) -> Response:
         refused = room.role_of(request, "instructor")
@@ -282,11 +370,16 @@ def create_app(db: Path | str, public_url: str = "http://127.0.0.1:8765", stuck_
             return refused
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow(["received", "checked", "learner", "learner_id", "episode", "exercise", "status", "message"])
-        for r in store.results():
-            writer.writerow([_iso(r["received"]), _csv_cell(r["checked"]), _csv_cell(r["name"]), _csv_cell(r["learner"]),
-                             _csv_cell(r["episode"]), _csv_cell(r["exercise"]), _csv_cell(r["status"]),
-                             _csv_cell(r["message"])])
+        writer.writerow(CSV_COLUMNS)
+        rows = [(r["received"], 0, r["seq"], [r["checked"], r["name"], r["learner"], r["episode"], r["exercise"],
+                                              r["status"], r["message"], "", "", "", "", ""])
+                for r in store.results()]
+        rows += [(r["received"], 1, r["seq"], [r["checked"], r["name"], r["learner"], "", "set-up",
+                                               "ready" if r["ready"] else "not ready", r["problem"], r["os"], r["python"],
+                                               r["tensorflow"], r["keras"], " ".join(r["cached"])])
+                 for r in store.setups()]
+        for received, _, _, values in sorted(rows, key=lambda row: row[:3]):  # one timeline: checks and set-ups
+            writer.writerow([_iso(received)] + [_csv_cell(v) for v in values])
         stamp = time.strftime("%Y%m%d-%H%M")
         return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
                         headers={**SECURITY_HEADERS,
@@ -323,6 +416,7 @@ def create_app(db: Path | str, public_url: str = "http://127.0.0.1:8765", stuck_
     routes = [
         Route("/join/{token}", join_page),
         Route("/api/results", post_results, methods=["POST"]),
+        Route("/api/setup", post_setup, methods=["POST"]),
         Route("/instructor", instructor_page),
         Route("/instructor/{name}", static),
         Route("/api/state", state),

@@ -5,6 +5,12 @@ The body is JSON: ``{"learner": {"id": ..., "name": ...}, "results": [{"id", "ep
 refused, not ignored), so a client cannot smuggle code or data into the room by accident, and a
 malformed post is answered with a 4xx naming the first problem and changes nothing.
 
+A set-up check's post (``python -m helpers doctor --room``) is ``{"learner": {...}, "setup": {...}}``
+with exactly :data:`SETUP_FIELDS`: the verdict, its first problem in one sentence, the operating
+system, the Python, TensorFlow and Keras versions, and which course resources are cached. Its text
+may not carry a path, an address or anything that looks like a host name (:func:`personal`), so a
+laptop's folders and name stay on the laptop even if a client tried to send them.
+
 Names are free text (a learner chooses theirs) but bounded and without control characters; they
 are escaped where they are shown (the page sets ``textContent``, the CSV neutralises formulas).
 """
@@ -24,6 +30,19 @@ _ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 _SLUG = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")  # would turn the text around it on the page
+
+# The set-up post: its fields (the client builds exactly these, helpers.instructor.setup_check.payload).
+SETUP_FIELDS = ("id", "time", "ready", "problem", "os", "python", "tensorflow", "keras", "cached")
+MAX_PROBLEM = 400
+_VERSION = re.compile(r"^\d{1,4}(\.\d{1,6}){0,3}$")   # a release, without local labels ("2.21.0", "3.11.7")
+_OS = re.compile(r"^[A-Za-z][A-Za-z0-9 ._()-]{0,59}$")
+# What would tell the room where or who a laptop is: a path, an address, a login@host, a host name.
+COURSE_FILES = ("requirements.lock", "requirements.txt", "environment.yml")  # dotted names that are not hosts
+_PERSONAL = (
+    ("a path", re.compile(r"[/\\]|(^|[\s'\"`(=:])~|\b[A-Za-z]:[/\\]")),
+    ("an address", re.compile(r"\b\d{1,3}(\.\d{1,3}){3}\b|\[?\b[0-9a-fA-F]{0,4}(:[0-9a-fA-F]{0,4}){2,7}\b\]?|@")),
+    ("a host name", re.compile(r"\b[A-Za-z][A-Za-z0-9-]*(\.[A-Za-z0-9-]{2,})+\b")),
+)
 
 
 class Invalid(ValueError):
@@ -93,4 +112,78 @@ def post(body) -> tuple[str, str, list[dict]]:
             raise Invalid(f"{where}.time must be an ISO 8601 time") from None
         clean.append({"id": r["id"], "episode": r["episode"], "exercise": r["exercise"], "status": r["status"],
                       "message": message, "time": r["time"]})
+    return learner["id"], name(learner["name"]), clean
+
+
+def personal(text: str) -> str | None:
+    """What in ``text`` could name a laptop or its user ("a path", "an address", "a host name"), or None."""
+    for what, pattern in _PERSONAL:
+        if any(m.group(0) not in COURSE_FILES for m in pattern.finditer(text)):
+            return what
+    return None
+
+
+def scrub(text: str) -> str:
+    """``text`` with each word :func:`personal` would refuse replaced by '…' (the client's side of the rule)."""
+    def clean(word: str) -> str:
+        if not personal(word):
+            return word
+        end = re.search(r"[.,;:)`'\"]*$", word).group(0)
+        return "…" + end  # keep the sentence's punctuation
+
+    return re.sub(r"\S+", lambda m: clean(m.group(0)), text)
+
+
+def _free_text(value, where: str, limit: int) -> str:
+    text = _text(value, where, limit)
+    if _BIDI.search(text):
+        raise Invalid(f"{where} contains text-direction controls")
+    found = personal(text)
+    if found:
+        raise Invalid(f"{where} contains what looks like {found}; a set-up post names no paths, addresses or hosts")
+    return text
+
+
+def setup(body) -> tuple[str, str, dict]:
+    """``(learner id, name, setup)`` from a decoded set-up post, or :class:`Invalid`."""
+    _keys(body, "the body", {"learner", "setup"})
+    learner = body["learner"]
+    _keys(learner, "learner", {"id", "name"})
+    if not isinstance(learner["id"], str) or not _ID.match(learner["id"]):
+        raise Invalid("learner.id must be 8 to 64 letters, digits, '-' or '_'")
+    s = body["setup"]
+    _keys(s, "setup", set(SETUP_FIELDS))
+    if not isinstance(s["id"], str) or not _ID.match(s["id"]):
+        raise Invalid("setup.id must be 8 to 64 letters, digits, '-' or '_'")
+    if not isinstance(s["time"], str) or len(s["time"]) > 40:
+        raise Invalid("setup.time must be an ISO 8601 time")
+    try:
+        datetime.fromisoformat(s["time"].replace("Z", "+00:00"))
+    except ValueError:
+        raise Invalid("setup.time must be an ISO 8601 time") from None
+    if not isinstance(s["ready"], bool):
+        raise Invalid("setup.ready must be true or false")
+    problem = _free_text(s["problem"], "setup.problem", MAX_PROBLEM).strip()
+    if s["ready"] and problem:
+        raise Invalid("setup.problem must be empty when setup.ready is true")
+    if not s["ready"] and not problem:
+        raise Invalid("setup.problem must say what is wrong when setup.ready is false")
+    if not isinstance(s["os"], str) or not _OS.match(s["os"]):
+        raise Invalid("setup.os must be 1 to 60 letters, digits, spaces, '.', '-', '_' or brackets")
+    _free_text(s["os"], "setup.os", 60)
+    if not isinstance(s["python"], str) or not _VERSION.match(s["python"]):
+        raise Invalid("setup.python must be a version such as 3.11.7")
+    for package in ("tensorflow", "keras"):
+        if not isinstance(s[package], str) or not (s[package] == "" or _VERSION.match(s[package])):
+            raise Invalid(f"setup.{package} must be a version such as 2.21.0, or \"\" when it does not import")
+    from helpers.learner.data.registry import RESOURCES  # the course's resources: the only names allowed
+
+    cached = s["cached"]
+    if not isinstance(cached, list) or len(cached) > len(RESOURCES) or len(set(map(str, cached))) != len(cached):
+        raise Invalid("setup.cached must be a list of the course's resource names, each once")
+    unknown = [c for c in cached if not isinstance(c, str) or c not in RESOURCES]
+    if unknown:
+        raise Invalid(f"setup.cached may name only the course's resources ({', '.join(RESOURCES)})")
+    clean = {"id": s["id"], "time": s["time"], "ready": s["ready"], "problem": problem, "os": s["os"],
+             "python": s["python"], "tensorflow": s["tensorflow"], "keras": s["keras"], "cached": sorted(cached)}
     return learner["id"], name(learner["name"]), clean

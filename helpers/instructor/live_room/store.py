@@ -1,4 +1,4 @@
-"""The live room's state: results, learners and the two access tokens, in one SQLite file.
+"""The live room's state: results, set-up checks, learners and the two access tokens, in one SQLite file.
 
 SQLite (standard library) in WAL mode: a result is acknowledged to the learner only after its
 transaction has committed, and a committed WAL transaction survives the server process being
@@ -13,6 +13,7 @@ is stored once (``INSERT OR IGNORE``).
 
 from __future__ import annotations
 
+import json
 import secrets
 import sqlite3
 import time
@@ -43,7 +44,24 @@ CREATE TABLE IF NOT EXISTS results (
     received REAL NOT NULL            -- when the room stored it (the server's clock, Unix seconds)
 );
 CREATE INDEX IF NOT EXISTS results_by_learner ON results(learner, seq);
+CREATE TABLE IF NOT EXISTS setups (   -- each run of a learner's set-up check (`doctor --room`)
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,          -- the client's id of this run (a re-send is ignored)
+    learner TEXT NOT NULL REFERENCES learners(id),
+    ready INTEGER NOT NULL,           -- 1 ready, 0 not
+    problem TEXT NOT NULL,            -- the first problem in one sentence ('' when ready)
+    os TEXT NOT NULL,
+    python TEXT NOT NULL,
+    tensorflow TEXT NOT NULL,         -- '' when it does not import
+    keras TEXT NOT NULL,
+    cached TEXT NOT NULL,             -- JSON list of the course's resource names
+    checked TEXT NOT NULL,            -- when the learner ran it (their clock, ISO 8601)
+    received REAL NOT NULL            -- when the room stored it (the server's clock)
+);
+CREATE INDEX IF NOT EXISTS setups_by_learner ON setups(learner, seq);
 """
+
+SETUP_COLUMNS = "s.seq, s.id, s.learner, l.name, s.ready, s.problem, s.os, s.python, s.tensorflow, s.keras, s.cached, s.checked, s.received"
 
 ROLES = ("join", "instructor")
 
@@ -106,10 +124,7 @@ class Store:
         stored = []
         self.db.execute("BEGIN IMMEDIATE")
         try:
-            self.db.execute(
-                "INSERT INTO learners(id, name, first_seen, last_seen) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(id) DO UPDATE SET name=excluded.name, last_seen=excluded.last_seen",
-                (learner_id, name, now, now))
+            self._learner_seen(learner_id, name, now)
             for r in results:
                 cursor = self.db.execute(
                     "INSERT OR IGNORE INTO results(id, learner, episode, exercise, status, message, checked, received) "
@@ -124,6 +139,43 @@ class Store:
             self.db.execute("ROLLBACK")
             raise
         return stored, len(results) - len(stored)
+
+    def _learner_seen(self, learner_id: str, name: str, now: float) -> None:
+        self.db.execute(
+            "INSERT INTO learners(id, name, first_seen, last_seen) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET name=excluded.name, last_seen=excluded.last_seen",
+            (learner_id, name, now, now))
+
+    def add_setup(self, learner_id: str, name: str, setup: dict) -> dict | None:
+        """Store one set-up check run (a transaction of its own); the row as stored, or None for a re-send."""
+        now = time.time()
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self._learner_seen(learner_id, name, now)
+            cursor = self.db.execute(
+                "INSERT OR IGNORE INTO setups(id, learner, ready, problem, os, python, tensorflow, keras, cached, "
+                "checked, received) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (setup["id"], learner_id, int(setup["ready"]), setup["problem"], setup["os"], setup["python"],
+                 setup["tensorflow"], setup["keras"], json.dumps(setup["cached"]), setup["time"], now))
+            seq = cursor.lastrowid if cursor.rowcount else None
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        if seq is None:
+            return None
+        return {"seq": seq, "id": setup["id"], "learner": learner_id, "name": name, "ready": bool(setup["ready"]),
+                **{k: setup[k] for k in ("problem", "os", "python", "tensorflow", "keras", "cached")},
+                "checked": setup["time"], "received": now}
+
+    def setups(self, learner_id: str | None = None) -> list[dict]:
+        """Every set-up run in the order the room received them (one learner's, when named), with names."""
+        query = f"SELECT {SETUP_COLUMNS} FROM setups s JOIN learners l ON l.id = s.learner"
+        if learner_id is None:
+            rows = self.db.execute(query + " ORDER BY s.seq")
+        else:
+            rows = self.db.execute(query + " WHERE s.learner = ? ORDER BY s.seq", (learner_id,))
+        return [{**dict(r), "ready": bool(r["ready"]), "cached": json.loads(r["cached"])} for r in rows]
 
     def learners(self) -> list[dict]:
         return [dict(r) for r in self.db.execute("SELECT id, name, first_seen, last_seen FROM learners ORDER BY first_seen")]

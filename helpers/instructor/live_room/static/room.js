@@ -9,6 +9,8 @@ const room = {
   learners: new Map(),   // id -> name
   exercises: [],         // [{episode, exercise}] in the course's order
   cells: new Map(),      // "learner|episode|exercise" -> cell (as the server folds it)
+  setups: new Map(),     // learner id -> their latest set-up check run (doctor --room), with its number of runs
+  needs: {},             // episode -> the resources its full profile needs (which episodes a cache runs offline)
   results: 0,
   skew: 0,               // server clock - this browser's clock, in seconds
   started: null,
@@ -60,11 +62,41 @@ function cellTitle(name, exercise, cell) {
   return `${name}: ${exercise}: ${cell.status}${stuck}, ${cell.attempts} check(s), ${cell.incorrect} incorrect, last at ${clock(cell.last)}\n${cell.message}`;
 }
 
+function offline(cached) {
+  return Object.entries(room.needs).filter(([, wanted]) => wanted.every((name) => cached.includes(name))).map(([episode]) => episode);
+}
+
+function setupTitle(name, setup) {
+  if (!setup) return `${name}: no set-up check yet (python -m helpers doctor --room <join URL>)`;
+  const verdict = setup.ready ? "ready" : `not ready: ${setup.problem}`;
+  const versions = `${setup.os} · Python ${setup.python} · TensorFlow ${setup.tensorflow || "does not import"} · Keras ${setup.keras || "does not import"}`;
+  const runs = `${setup.runs} run${setup.runs === 1 ? "" : "s"}, the last at ${clock(setup.received)}`;
+  const episodes = offline(setup.cached);
+  return `${name}: set-up ${verdict}\n${versions}\n${runs}\ncached: ${setup.cached.join(", ") || "nothing"}` +
+    (Object.keys(room.needs).length ? `\nfull profile offline: ${episodes.map(shortEpisode).join(", ") || "none"}` : "");
+}
+
+function paintSetup(td, name, setup) {
+  td.className = "setup " + (!setup ? "none" : setup.ready ? "ready" : "not-ready");
+  td.textContent = !setup ? "" : setup.ready ? "✓" : "✗";
+  td.setAttribute("title", setupTitle(name, setup));
+}
+
+function renderReady() {
+  const total = room.learners.size;
+  const ready = [...room.learners.keys()].filter((id) => room.setups.get(id)?.ready).length;
+  const ran = [...room.learners.keys()].filter((id) => room.setups.has(id)).length;
+  document.getElementById("ready").textContent = `${ready} of ${total} ready`;
+  document.getElementById("ready").setAttribute("title", `${ready} ready, ${ran - ready} not ready, ${total - ran} never ran the set-up check`);
+}
+
 function renderGrid() {
   const table = document.getElementById("grid");
   const learners = learnersSorted();
   document.getElementById("empty").hidden = learners.length > 0;
-  const head = el("tr", {}, el("th", { class: "name" }, "learner"));
+  const head = el("tr", {}, el("th", { class: "name" }, "learner"),
+                  el("th", { class: "setup-head", title: "set-up check: python -m helpers doctor --room <join URL>" },
+                     el("span", { class: "episode" }, "before"), "set-up"));
   for (const { episode, exercise } of room.exercises) {
     head.append(el("th", { title: `${episode} / ${exercise}` }, el("span", { class: "episode" }, shortEpisode(episode)), exercise));
   }
@@ -73,6 +105,9 @@ function renderGrid() {
   for (const [id, name] of learners) {
     const row = el("tr", { "data-learner": id }, el("th", { class: "name", title: `${name}: click for the timeline` }, name));
     row.firstChild.addEventListener("click", () => openTimeline(id));
+    const setup = el("td", { "data-setup": "" });
+    paintSetup(setup, name, room.setups.get(id));
+    row.append(setup);
     for (const { episode, exercise } of room.exercises) {
       const td = el("td", { "data-episode": episode, "data-exercise": exercise });
       paintCell(td, name, exercise, room.cells.get(key(id, episode, exercise)));
@@ -145,9 +180,10 @@ function progressPlot(summary, total) {
 function renderSummary() {
   const table = document.getElementById("grid");
   const total = room.learners.size;
-  const done = el("tr", {}, el("th", { class: "name" }, "done"));
-  const stuck = el("tr", {}, el("th", { class: "name" }, "stuck"));
-  const plots = el("tr", { class: "plot" }, el("th", { class: "name" }, "progress"));
+  const ready = [...room.learners.keys()].filter((id) => room.setups.get(id)?.ready).length;
+  const done = el("tr", {}, el("th", { class: "name" }, "done"), el("td", { class: "done-count", "data-setup": "" }, `${ready}/${total}`));
+  const stuck = el("tr", {}, el("th", { class: "name" }, "stuck"), el("td", {}));
+  const plots = el("tr", { class: "plot" }, el("th", { class: "name" }, "progress"), el("td", {}));
   const mistakes = [];
   for (const { episode, exercise } of room.exercises) {
     const summary = exerciseSummary(episode, exercise);
@@ -163,6 +199,7 @@ function renderSummary() {
        el("span", { class: "exercise" }, exercise), ":", el("span", { class: "text" }, message)));
   document.getElementById("messages").replaceChildren(...(items.length ? items : [el("li", {}, "none right now")]));
   document.getElementById("counts").textContent = `${total} learner${total === 1 ? "" : "s"} · ${room.results} checks`;
+  renderReady();
 }
 
 function applyState(state) {
@@ -172,6 +209,8 @@ function applyState(state) {
   room.exercises = state.exercises;
   room.cells = new Map(state.cells.map((c) => [key(c.learner, c.episode, c.exercise), c]));
   room.results = state.results;
+  room.setups = new Map((state.setups || []).map((s) => [s.learner, s]));
+  room.needs = state.needs || {};
   room.started = state.cells.reduce((earliest, c) => Math.min(earliest, c.first), state.started);
   document.getElementById("join-url").textContent = state.join_url;
   document.getElementById("rule").textContent = `Stuck: not passed after more than ${state.config.stuck_after} incorrect checks, or ${state.config.stuck_minutes} minutes after a first failing one.`;
@@ -203,33 +242,60 @@ function applyEvent(event) {
   if (room.timelineOf === event.learner.id && event.result) appendTimeline(event.result);
 }
 
+function applySetup(event) {
+  const learnerIsNew = !room.learners.has(event.learner.id);
+  const renamed = !learnerIsNew && room.learners.get(event.learner.id) !== event.learner.name;
+  room.learners.set(event.learner.id, event.learner.name);
+  room.setups.set(event.learner.id, event.setup);
+  if (learnerIsNew || renamed) {
+    renderGrid();
+  } else {
+    const td = document.querySelector(`tr[data-learner="${CSS.escape(event.learner.id)}"] td[data-setup]`);
+    if (td) paintSetup(td, event.learner.name, event.setup);
+    renderSummary();
+  }
+  if (room.timelineOf === event.learner.id) appendTimeline(asTimelineItem(event.setup, event.run.seq));
+}
+
 async function loadState() {
   const reply = await fetch("/api/state", { cache: "no-store" });
   if (!reply.ok) throw new Error(`state: ${reply.status}`);
   applyState(await reply.json());
 }
 
+function asTimelineItem(setup, seq) {
+  // A set-up run in a learner's timeline: its verdict as the status, its problem (or its versions) as the message.
+  const versions = `${setup.os}, Python ${setup.python}, TensorFlow ${setup.tensorflow || "does not import"}, Keras ${setup.keras || "does not import"}`;
+  return { seq, received: setup.received, episode: "00", exercise: "set-up check", status: setup.ready ? "ready" : "not-ready",
+           label: setup.ready ? "ready" : "not ready", message: setup.ready ? versions : `${setup.problem} (${versions})` };
+}
+
 function timelineItem(result) {
-  return el("li", {}, el("span", { class: "time" }, clock(result.received)),
+  return el("li", { "data-kind": result.label ? "setup" : "check" }, el("span", { class: "time" }, clock(result.received)),
             el("span", { class: "exercise" }, `${shortEpisode(result.episode)} ${result.exercise}`),
-            el("span", { class: `status ${result.status}` }, result.status),
+            el("span", { class: `status ${result.status}` }, result.label || result.status),
             el("span", { class: "message" }, result.message));
 }
-function timelineTitle(name, count) {
-  document.getElementById("timeline-name").textContent = `${name}: ${count} check${count === 1 ? "" : "s"}`;
+function timelineTitle(name) {
+  const items = [...document.querySelectorAll("#timeline-list li")];
+  const setups = items.filter((li) => li.dataset.kind === "setup").length, checks = items.length - setups;
+  document.getElementById("timeline-name").textContent = `${name}: ${checks} check${checks === 1 ? "" : "s"}` +
+    (setups ? `, ${setups} set-up run${setups === 1 ? "" : "s"}` : "");
 }
 function appendTimeline(result) {
   const list = document.getElementById("timeline-list");
   list.append(timelineItem(result));
-  timelineTitle(room.learners.get(room.timelineOf), list.children.length);
+  timelineTitle(room.learners.get(room.timelineOf));
 }
 async function openTimeline(id) {
   const reply = await fetch(`/api/learners/${encodeURIComponent(id)}`, { cache: "no-store" });
   if (!reply.ok) return;
   const data = await reply.json();
   room.timelineOf = id;
-  timelineTitle(data.learner.name, data.results.length);
-  document.getElementById("timeline-list").replaceChildren(...data.results.map(timelineItem));
+  const items = [...data.results, ...(data.setups || []).map((s) => asTimelineItem(s, s.seq))]
+    .sort((a, b) => a.received - b.received || a.seq - b.seq);
+  document.getElementById("timeline-list").replaceChildren(...items.map(timelineItem));
+  timelineTitle(data.learner.name);
   document.getElementById("timeline").hidden = false;
 }
 function closeTimeline() {
@@ -245,6 +311,7 @@ function listen() {
     loadState().catch(() => {});  // (again) after a reconnect: events missed while away are in the state
   };
   source.addEventListener("result", (message) => applyEvent(JSON.parse(message.data)));
+  source.addEventListener("setup", (message) => applySetup(JSON.parse(message.data)));
   source.onerror = () => {
     live.className = "live off";
     // CLOSED: the server refused the stream (tokens revoked); otherwise the browser reconnects by itself.
