@@ -57,24 +57,9 @@ def _fetch(args) -> int:
 
 
 def _doctor(args) -> int:
-    from helpers.instructor.doctor import run
+    from helpers.instructor.doctor import report
 
-    if args.room is None:
-        if args.name is not None:
-            print("--name is the name a live room shows; give the room's join URL too: --room URL --name NAME.")
-            return 2
-        return run(strict=args.strict).status
-    from helpers.learner import room_client
-
-    try:  # a mistyped URL is said at once, before the report's minute of work
-        room_client.parse_join_url(args.room)
-        name = room_client.clean_name(args.name) if args.name is not None else None
-    except ValueError as exc:
-        print(exc)
-        return 2
-    found = run(strict=args.strict)
-    print(room_client.send_setup(args.room, name, found.setup()))
-    return found.status  # the same with or without a room, and whether or not it answered
+    return report(strict=args.strict)
 
 
 def _progress(args) -> int:
@@ -136,6 +121,19 @@ def _site(args) -> int:
     return 0
 
 
+def _replicas(args) -> int:
+    from pathlib import Path
+
+    from helpers.author import replicas
+
+    unknown = [n for n in args.names if n not in replicas.ALL]
+    if unknown:
+        print(f"No replica of {', '.join(unknown)}; known: {', '.join(replicas.ALL)}")
+        return 2
+    replicas.make(Path(args.folder), args.names or replicas.ALL)
+    return 0
+
+
 def _room(args) -> int:
     from pathlib import Path
 
@@ -170,10 +168,8 @@ def main(argv=None) -> int:
                    help="a local folder holding the files (e.g. a copied cache); tried before the network")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(run=_fetch)
-    p = sub.add_parser("doctor", help="check packages, GPU, a tiny model, disk, memory and cached data")
+    p = sub.add_parser("doctor", help="check packages, GPU and cached data")
     p.add_argument("--strict", action="store_true", help="also fail when data or weights are missing")
-    p.add_argument("--room", metavar="URL", help="also send the verdict to a live room (its join URL)")
-    p.add_argument("--name", help="the name the room shows (default $COURSE_ROOM_NAME, else learner-xxxx)")
     p.set_defaults(run=_doctor)
     p = sub.add_parser("progress", help="summarise your exercise results")
     p.add_argument("--log", default=None, help="results log (default: $COURSE_RESULTS)")
@@ -208,6 +204,10 @@ def main(argv=None) -> int:
     p.add_argument("--no-hints", action="store_true", help="withhold the hints too")
     p.add_argument("--force", action="store_true", help="replace OUT if it exists")
     p.set_defaults(run=_bundle)
+    p = sub.add_parser("replicas", help="authors: full-size replicas of the data (for timing the full profile)")
+    p.add_argument("folder", help="folder to write them into (use it with COURSE_REPLICAS=FOLDER)")
+    p.add_argument("names", nargs="*", help="only these (mnist, cifar10, dollar_street_10, densenet121_imagenet_notop)")
+    p.set_defaults(run=_replicas)
     p = sub.add_parser("room", help="instructors: the live room (learners' check results as they happen)")
     room = p.add_subparsers(dest="action", required=True)
     q = room.add_parser("serve", help="start the room server and print the join and instructor URLs")

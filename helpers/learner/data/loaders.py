@@ -14,7 +14,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from helpers.learner.data import cache
+from helpers.learner.data import cache, replicas
 from helpers.learner.data.download import DownloadError
 from helpers.learner.data.registry import MNIST_SUBSET_FILE, get
 from helpers.learner.profile import is_quick
@@ -163,6 +163,11 @@ def load_mnist() -> ImageData:
     if cache.is_cached(resource):
         (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
         return ImageData(x_train, y_train, x_test, y_test, "MNIST", False)
+    replica = replicas.files("mnist")  # only where COURSE_REPLICAS asks for one (full-size runs)
+    if replica:
+        with np.load(replica["mnist.npz"], allow_pickle=False) as f:
+            return ImageData(f["x_train"], f["y_train"], f["x_test"], f["y_test"], replicas.NAMES["mnist"], True,
+                             tuple(str(d) for d in range(10)))
     if not is_quick():
         raise cache.DataMissing(cache.missing_message(resource))
     try:
@@ -212,6 +217,9 @@ def load_cifar10() -> ImageData:
     if cache.is_cached(resource):
         (x_train, y_train), (x_test, y_test) = keras.datasets.cifar10.load_data()
         return ImageData(x_train, y_train.ravel(), x_test, y_test.ravel(), "CIFAR-10", False)
+    replica = replicas.files("cifar10")
+    if replica:
+        return _cifar_batches(replica)
     if not is_quick():
         raise cache.DataMissing(cache.missing_message(resource))
     small = _fashion_mnist() or _digits_28()
@@ -225,6 +233,28 @@ def load_cifar10() -> ImageData:
     )
     return ImageData(to_rgb32(small.x_train), small.y_train, to_rgb32(small.x_test), small.y_test,
                      f"{small.name} as 32x32x3", True)
+
+
+def _cifar_batches(paths: dict[str, Path]) -> ImageData:
+    """CIFAR-10's python batches (pickled dicts of uint8 rows, channels first), read as Keras reads them."""
+    import pickle
+
+    class NumpyOnly(pickle.Unpickler):  # as Keras' own reader: arrays, lists and bytes, never code
+        def find_class(self, module, name):
+            if (module, name) in {("numpy", "ndarray"), ("numpy", "dtype"), ("numpy.core.multiarray", "_reconstruct"),
+                                  ("numpy._core.multiarray", "_reconstruct")}:
+                return super().find_class(module, name)
+            raise pickle.UnpicklingError(f"{paths[name]} holds {module}.{name}: not a CIFAR-10 batch")
+
+    def batch(name):
+        with open(paths[name], "rb") as fh:
+            d = NumpyOnly(fh, encoding="bytes").load()
+        return d[b"data"].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1), np.array(d[b"labels"], dtype="uint8")
+
+    parts = [batch(f"data_batch_{i}") for i in range(1, 6)]
+    x_test, y_test = batch("test_batch")
+    return ImageData(np.concatenate([x for x, _ in parts]), np.concatenate([y for _, y in parts]), x_test, y_test,
+                     replicas.NAMES["cifar10"], True)
 
 
 def _to_rgb64(images: np.ndarray) -> np.ndarray:
@@ -253,6 +283,12 @@ def load_dollar_street() -> ImageData:
         return ImageData(arrays["train_images.npy"], arrays["train_labels.npy"].ravel(),
                          arrays["test_images.npy"], arrays["test_labels.npy"].ravel(),
                          "Dollar Street 10", False, DOLLAR_STREET_CLASSES)
+    replica = replicas.files("dollar_street_10")
+    if replica:
+        arrays = {name: np.load(path, allow_pickle=False) for name, path in replica.items()}
+        return ImageData(arrays["train_images.npy"], arrays["train_labels.npy"].ravel(),
+                         arrays["test_images.npy"], arrays["test_labels.npy"].ravel(),
+                         replicas.NAMES["dollar_street_10"], True, DOLLAR_STREET_CLASSES)
     if not is_quick():
         raise cache.DataMissing(cache.missing_message(resource))
     small = _fashion_mnist() or _mnist_subset_or_none() or _digits_28()
@@ -279,6 +315,9 @@ def densenet_weights() -> str | None:
     resource = get("densenet121_imagenet_notop")
     if cache.is_cached(resource):
         return "imagenet"
+    replica = replicas.files("densenet121_imagenet_notop")
+    if replica:  # a weights file's path is what keras.applications takes besides "imagenet" and None
+        return str(next(iter(replica.values())))
     if not is_quick():
         raise cache.DataMissing(cache.missing_message(resource))
     _announce(

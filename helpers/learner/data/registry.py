@@ -61,6 +61,18 @@ def _idx_gz_check(counts: dict[str, int]):
     return check
 
 
+# Every image of a course-made replica (helpers/author/replicas.py) has this top-left pixel, so a
+# replica of a data set without published digests is still never taken for the real one.
+REPLICA_MARK = (82, 69, 80)  # "REP"
+
+
+def is_replica(images) -> bool:
+    """True for images of a course-made replica: all of them carry REPLICA_MARK in their top-left pixel."""
+    import numpy as np
+
+    return images.ndim == 4 and len(images) > 0 and bool(np.all(images[:, 0, 0, :3] == REPLICA_MARK))
+
+
 def _dollar_street_check(paths: dict[str, Path]) -> str | None:
     """No published hashes exist for these files, so check everything that can be known about them."""
     import numpy as np
@@ -79,6 +91,9 @@ def _dollar_street_check(paths: dict[str, Path]) -> str | None:
             return f"{split}: {len(images)} images but labels of shape {labels.shape} ({labels.dtype})"
         if labels.min() < 0 or labels.max() > 9:
             return f"{split}_labels.npy has labels outside 0-9"
+    if is_replica(arrays["train_images.npy"]):
+        return ("these files are a replica of Dollar Street 10's format and size (made by `python -m helpers "
+                "replicas`), not Dollar Street 10")
     if len(arrays["train_images.npy"]) != 878:
         return f"train_images.npy holds {len(arrays['train_images.npy'])} images, expected 878"
     return None
