@@ -229,10 +229,16 @@ def _without_check_metadata(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 def rendered(master_path: Path) -> dict[Path, str]:
     """Every file a master produces, with its exact text."""
+    from helpers.author import publishing
+
     episode = master_path.stem
     notebooks, exercises = make_versions(jupytext.read(master_path), episode)
+    repository, branch = publishing.settings()
     files = {}
     for version, folder in VERSIONS.items():
+        if repository:  # links under the title, Colab's set-up cell (see publishing.py); blank: nothing
+            publishing.decorate(notebooks[version], repository, branch, f"{folder.name}/{episode}.ipynb",
+                                needs(master_path))
         files[folder / f"{episode}.ipynb"] = nbformat.writes(notebooks[version]) + "\n"
         files[folder / f"{episode}.py"] = jupytext.writes(_without_check_metadata(notebooks[version]),
                                                           fmt="py:percent")
@@ -245,15 +251,21 @@ def rendered(master_path: Path) -> dict[Path, str]:
 
 def build(check: bool = False, masters_: list[Path] | None = None) -> list[Path]:
     """Write (or, with ``check``, compare) every generated file; return those that differ."""
+    from helpers.author import publishing
+
     differ = []
-    for master_path in masters_ or masters():
-        for path, text in rendered(master_path).items():
-            current = path.read_text(encoding="utf-8") if path.exists() else None
-            if current != text:
-                differ.append(path)
-                if not check:
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    path.write_text(text, encoding="utf-8")
+    files = {path: text for master_path in masters_ or masters() for path, text in rendered(master_path).items()}
+    readme = ROOT / "README.md"
+    if readme.exists():  # the links table between README's <!-- links --> markers, for every episode
+        files[readme] = publishing.readme_with_links(readme.read_text(encoding="utf-8"), *publishing.settings(),
+                                                     [m.stem for m in masters()])
+    for path, text in files.items():
+        current = path.read_text(encoding="utf-8") if path.exists() else None
+        if current != text:
+            differ.append(path)
+            if not check:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
     return differ
 
 

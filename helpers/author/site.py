@@ -104,6 +104,15 @@ def _template(name: str, **values) -> str:
     return string.Template((CONF_DIR / name).read_text()).substitute(values)
 
 
+def _cloud_links(episode: Episode) -> str:
+    """", or run it in the cloud: [Open in Colab](...) · [launch Binder](...)" for the learner version; "" when
+    ``[tool.course] repository`` is blank (helpers/author/publishing.py)."""
+    from helpers.author import publishing
+
+    links = publishing.links_markdown(*publishing.settings(ROOT), f"episodes/{episode.name}.ipynb")
+    return f", or work in the cloud: {links}" if links else ""
+
+
 def staged_notebook(episode: Episode):
     """The solution notebook as its page shows it: profile cell (hidden), download link, then the episode."""
     nb = nbformat.read(ROOT / "solutions" / f"{episode.name}.ipynb", as_version=4)
@@ -117,7 +126,7 @@ def staged_notebook(episode: Episode):
         f":::{{note}}\nThis page is the episode's solution notebook, executed when the site was built, in "
         f"{profile_note}. To work through the exercises yourself, download the learner version "
         f"{{download}}`{episode.name}.ipynb <../_learner/{episode.name}.ipynb>` and open it in JupyterLab "
-        f"(see [Set-up](../setup.md)).\n:::")
+        f"(see [Set-up](../setup.md)){_cloud_links(episode)}.\n:::")
     first_markdown = next(i for i, cell in enumerate(nb.cells) if cell.cell_type == "markdown")
     nb.cells.insert(first_markdown + 1, about)
     nb.cells.insert(0, profile_cell)
