@@ -124,7 +124,7 @@ ex.preprocess.check(preprocess)
 # %%
 x_train_pre, x_val_pre, x_test_pre = preprocess(x_train), preprocess(x_val), preprocess(x_test)
 channels = pd.DataFrame({"divided by 255": (x_train / 255).mean(axis=(0, 1, 2)),
-                         "preprocess_input": x_train_pre.mean(axis=(0, 1, 2))},
+                         "preprocess_input": x_train_pre.mean(axis=(0, 1, 2), dtype="float64")},  # float32 sums drift
                         index=["red", "green", "blue"]).round(3)
 channels.index.name = "mean per channel"
 channels

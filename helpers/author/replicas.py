@@ -150,14 +150,15 @@ def make(root: Path, names=ALL, seed: int = 0, out=print) -> Path:
     """Write the replicas of ``names`` into ``root`` (Keras' cache layout), then REPLICAS.json."""
     root = Path(root).expanduser()
     root.mkdir(parents=True, exist_ok=True)
-    (root / replicas.MANIFEST).unlink(missing_ok=True)
-    made = {}
+    manifest = root / replicas.MANIFEST
+    made = json.loads(manifest.read_text())["resources"] if manifest.is_file() else {}  # others made before stay
+    manifest.unlink(missing_ok=True)
     for name in names:
         start = time.perf_counter()
         WRITERS[name](root, np.random.default_rng([seed, ALL.index(name)]))
         made[name] = {"what": replicas.TITLES[name], "files": replicas.relative_paths(name)}
         out(f"replica  {name:28s} {time.perf_counter() - start:5.1f} s  {replicas.TITLES[name]}")
-    manifest = {"made_by": "python -m helpers replicas", "seed": seed, "resources": made}
-    (root / replicas.MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n")
+    manifest.write_text(json.dumps({"made_by": "python -m helpers replicas", "seed": seed, "resources": made},
+                                   indent=1) + "\n")
     out(f"Replicas in {root}. Use them with {replicas.ENV}={root}; they are never taken for the real data.")
     return root
