@@ -127,6 +127,16 @@ class RoomServer:
         finally:
             db.close()
 
+    def setup_ids(self) -> set[str]:
+        """Every stored set-up run's id, from the database as :meth:`result_ids` reads it."""
+        import sqlite3
+
+        db = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True)
+        try:
+            return {row[0] for row in db.execute("SELECT id FROM setups")}
+        finally:
+            db.close()
+
 
 def result(episode="03-mnist", exercise="epoch_times", status="incorrect", message="A frozen epoch took longer.",
            when: datetime | None = None) -> dict:

@@ -16,15 +16,15 @@ import nbformat
 import pytest
 
 from helpers.learner import room_client
-from tests.live_room_support import ROOT, RoomServer, result, simulate_room
+from tests.live_room_support import ROOT, RoomServer, result, setup, simulate_room
 
 pytestmark = pytest.mark.room
 
 
 # -- load -------------------------------------------------------------------------------------------
-async def _post(reader, writer, token: str, body: bytes) -> tuple[int, bytes]:
+async def _post(reader, writer, token: str, body: bytes, path: str = "/api/results") -> tuple[int, bytes]:
     """One HTTP/1.1 POST on a kept-alive connection, by hand: the load is the server's, not a client library's."""
-    writer.write(f"POST /api/results HTTP/1.1\r\nHost: room\r\nAuthorization: Bearer {token}\r\n"
+    writer.write(f"POST {path} HTTP/1.1\r\nHost: room\r\nAuthorization: Bearer {token}\r\n"
                  f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body)
     await writer.drain()
     status = int((await reader.readline()).split()[1])
@@ -37,14 +37,26 @@ async def _post(reader, writer, token: str, body: bytes) -> tuple[int, bytes]:
 
 
 def test_200_learners_posting_at_once_lose_nothing(tmp_path):
+    """Each learner first posts a set-up check (``doctor --room``; every fourth one not ready), then checks."""
     learners, seconds = 200, 15.0
     acknowledged, refused, latencies = set(), [], []
+    setups_acknowledged = set()
 
     async def learner(server: RoomServer, index: int, stop_at: float):
         learner_id, rng = f"load-{index:04d}-{uuid.uuid4().hex[:8]}", random.Random(index)
         reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
         await asyncio.sleep(rng.uniform(0, 1))  # not all in the same millisecond: a room, not a benchmark
         try:
+            item = setup(index % 4 != 0)
+            body = json.dumps({"learner": {"id": learner_id, "name": f"Learner {index}"}, "setup": item})
+            started = time.perf_counter()
+            status, answer = await _post(reader, writer, server.join_token, body.encode(), "/api/setup")
+            latencies.append(time.perf_counter() - started)
+            if status == 200 and json.loads(answer)["stored"] == item["id"]:
+                setups_acknowledged.add(item["id"])
+            else:
+                refused.append(("setup", status))
+            await asyncio.sleep(rng.uniform(0.2, 1.0))
             while time.monotonic() < stop_at:
                 item = result(exercise=rng.choice(["epoch_times", "freeze_features", "split_by_label"]),
                               status=rng.choice(["correct", "incorrect", "unattempted"]))
@@ -65,7 +77,7 @@ def test_200_learners_posting_at_once_lose_nothing(tmp_path):
         finally:
             writer.close()
 
-    seen_live = set()
+    seen_live, seen_setups = set(), set()
 
     async def instructor(server: RoomServer, done: asyncio.Event):
         """An instructor's page during the load: every acknowledged result must reach it as an event."""
@@ -74,7 +86,7 @@ def test_200_learners_posting_at_once_lose_nothing(tmp_path):
                      "\r\n\r\n".encode())
         await writer.drain()
         try:
-            while not (done.is_set() and acknowledged <= seen_live):
+            while not (done.is_set() and acknowledged <= seen_live and len(seen_setups) >= len(setups_acknowledged)):
                 try:
                     line = await asyncio.wait_for(reader.readline(), timeout=1)
                 except asyncio.TimeoutError:
@@ -82,7 +94,11 @@ def test_200_learners_posting_at_once_lose_nothing(tmp_path):
                         return
                     continue
                 if line.startswith(b"data: "):
-                    seen_live.add(json.loads(line[6:])["result"]["id"])
+                    event = json.loads(line[6:])
+                    if "result" in event:
+                        seen_live.add(event["result"]["id"])
+                    elif "setup" in event:
+                        seen_setups.add(event["learner"]["id"])
         finally:
             writer.close()
 
@@ -97,15 +113,20 @@ def test_200_learners_posting_at_once_lose_nothing(tmp_path):
     with RoomServer(tmp_path / "room.sqlite") as server:
         asyncio.run(room(server))
         stored = server.result_ids()
+        setups_stored = server.setup_ids()
         state = server.state()
-    lost = acknowledged - stored
+    lost, setups_lost = acknowledged - stored, setups_acknowledged - setups_stored
+    live_setups = {s["learner"] for s in state["setups"]} & seen_setups
     p50, p95 = (statistics.quantiles(latencies, n=100)[i] * 1000 for i in (49, 94))
     print(f"\nload: {learners} learners for {seconds:.0f} s: {len(latencies)} posts, {len(acknowledged)} results "
-          f"acknowledged, {len(stored)} stored, {len(lost)} lost, {len(refused)} refused; "
+          f"acknowledged, {len(stored)} stored, {len(lost)} lost; {len(setups_acknowledged)} set-up posts "
+          f"acknowledged, {len(setups_stored)} stored, {len(setups_lost)} lost; {len(refused)} refused; "
           f"latency p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {max(latencies) * 1000:.1f} ms; "
-          f"{len(acknowledged & seen_live)} reached an open instructor stream")
-    assert not lost and not refused
-    assert acknowledged <= seen_live
+          f"{len(acknowledged & seen_live)} results and {len(live_setups)} set-ups reached an open instructor stream")
+    assert not lost and not refused and not setups_lost
+    assert acknowledged <= seen_live and len(live_setups) == learners
+    assert len(setups_acknowledged) == len(setups_stored) == learners
+    assert sum(not s["ready"] for s in state["setups"]) == learners // 4
     assert len(state["learners"]) == learners and state["results"] == len(acknowledged)
     assert len(acknowledged) > learners * seconds / 2  # every learner posted all along (about once a second)
     assert p95 < 1000

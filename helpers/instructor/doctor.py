@@ -63,8 +63,8 @@ def _version(module_name: str) -> tuple[str | None, str | None]:
 
 
 def _packages_problem(broken: dict[str, str]) -> Problem:
-    if len(broken) == 1 or "tensorflow" in broken and setup_check.platform_problem():
-        name = "tensorflow" if "tensorflow" in broken else next(iter(broken))
+    if len(broken) == 1:
+        name = next(iter(broken))
         return setup_check.package_problem(name, broken[name])
     fix = f"in the course's environment (activate it first), run `{setup_check.INSTALL}`"
     sentence = f"Required packages are missing or broken ({', '.join(broken)}): {fix}."
@@ -89,6 +89,10 @@ def run(strict: bool = False, out=print) -> Report:
                 broken[name] = problem
         else:
             out(f"ok          {name} {version}")
+    where = setup_check.platform_problem(tensorflow_imports="tensorflow" not in broken)
+    if where:  # first: no reinstall helps there
+        out(f"PLATFORM    {where}")
+        problems.append(Problem(where, where))
     if broken:
         problems.append(_packages_problem(broken))
     if "tensorflow" not in broken:

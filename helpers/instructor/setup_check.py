@@ -33,7 +33,7 @@ from pathlib import Path
 
 from helpers.instructor.live_room.schema import SETUP_FIELDS as FIELDS  # noqa: F401  (re-exported: what is sent)
 
-SUPPORTED_PYTHON = ((3, 10), (3, 13))  # the range TensorFlow 2.21 ships wheels for (the course tests 3.11)
+SUPPORTED_PYTHON = ((3, 11), (3, 13))  # the lock resolves for these (mlxtend needs 3.11; the suite runs on 3.11)
 MIN_FREE_DISK_GB = 1.0     # the full profile's data and weights, Keras' cache and a little room to work
 MIN_FREE_MEMORY_GB = 1.0   # TensorFlow and episode 04's DenseNet need at least this much free
 INSTALL = "pip install -r requirements.lock"
@@ -89,15 +89,21 @@ def public_version(version: str | None) -> str:
     return match.group(0) if match else ""
 
 
-def platform_problem() -> str | None:
-    """Why TensorFlow cannot be installed here at all, where that is the reason (None: it can be)."""
-    here = f"Python {platform.python_version()}"
-    if sys.maxsize <= 2 ** 32:
-        return f"This is a 32-bit Python, for which TensorFlow does not exist: {ELSEWHERE}, or install a 64-bit Python 3.11."
+def platform_problem(tensorflow_imports: bool = True) -> str | None:
+    """Where the platform itself is the problem, the sentence that says so and gives the way out (else None).
+
+    A Python outside the lock's range always is (the lock does not install there, whatever imports
+    today); a 32-bit Python or an Intel Mac only when TensorFlow does not import, since TensorFlow 2.21
+    has no build for them.
+    """
     if not SUPPORTED_PYTHON[0] <= sys.version_info[:2] <= SUPPORTED_PYTHON[1]:
         low, high = (".".join(map(str, v)) for v in SUPPORTED_PYTHON)
-        return (f"{here} is not one TensorFlow supports ({low} to {high}): make the course's environment with "
-                f"Python 3.11 and run `{INSTALL}` in it, or {ELSEWHERE}.")
+        return (f"Python {platform.python_version()} is not one the course supports ({low} to {high}): make the "
+                f"course's environment with Python 3.11 and run `{INSTALL}` in it, or {ELSEWHERE}.")
+    if tensorflow_imports:
+        return None
+    if sys.maxsize <= 2 ** 32:
+        return f"This is a 32-bit Python, for which TensorFlow does not exist: install a 64-bit Python 3.11, or {ELSEWHERE}."
     if platform.system() == "Darwin" and platform.machine() == "x86_64":
         return f"TensorFlow no longer ships for Intel Macs: {ELSEWHERE}."
     return None
@@ -106,9 +112,6 @@ def platform_problem() -> str | None:
 def package_problem(name: str, error: str) -> Problem:
     """The sentence for a required package that does not import (``error``: doctor's one-line reason)."""
     kind = error.split(":", 1)[0].strip() or "an error"
-    where = platform_problem() if name in ("tensorflow", "keras") else None
-    if where:
-        return Problem(f"{name} cannot be imported ({error}). {where}", f"{name} cannot be imported ({kind}). {where}")
     fix = f"in the course's environment (activate it first), run `{INSTALL}`"
     return Problem(f"{name} cannot be imported ({error}): {fix}.", f"{name} cannot be imported ({kind}): {fix}.")
 

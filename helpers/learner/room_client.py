@@ -429,12 +429,11 @@ def check_setup(strict: bool = False) -> Status:
     """
     from helpers.instructor import doctor
 
-    found = doctor.run(strict=strict)
+    found = doctor.run(strict=strict)  # prints the report, its verdict last
     client = active()
     if client is None:
-        return Status(f"{found.verdict}\nNot in a room, so nothing was sent: join first with "
-                      "room.join(\"<join URL>\", name=\"...\").")
-    return Status(f"{found.verdict}\n{client.send_setup(found.setup())}")
+        return Status("Not in a room, so nothing was sent: join first with room.join(\"<join URL>\", name=\"...\").")
+    return Status(client.send_setup(found.setup()))
 
 
 @atexit.register
