@@ -317,6 +317,7 @@ def shareable(sentence: str) -> str:
     from helpers.instructor.live_room import schema
 
     text = re.sub(r"\s+", " ", str(sentence)).strip()
+    text = re.sub("[\x00-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]", "", text)  # the room refuses them
     for word in _personal_words():
         text = re.sub(rf"(?i)(?<![A-Za-z0-9]){re.escape(word)}(?![A-Za-z0-9])", "…", text)
     text = schema.scrub(text)
