@@ -12,6 +12,7 @@ import re
 import socket
 import subprocess
 import sys
+import statistics
 import time
 
 import pytest
@@ -263,7 +264,9 @@ def test_ctrl_c_stops_the_room_at_once_even_with_a_page_open(tmp_path):
             started = time.monotonic()
             running.process.send_signal(signal.SIGINT)
             assert running.process.wait(timeout=20) == 0
-        assert time.monotonic() - started < 1.5
+        # without the fix it waits for the open stream for ever (wait() above times out); a busy
+        # machine may take a few seconds to stop a process, so the bound is loose
+        assert time.monotonic() - started < 10
         assert "Traceback" not in running.log.read_text() and "ERROR" not in running.log.read_text()
     finally:
         running.kill()
@@ -353,16 +356,18 @@ def _fresh_client(monkeypatch, tmp_path, url: str | None, name: str = "Ada"):
 def test_with_no_server_a_check_is_as_fast_as_without_a_room_and_silent(monkeypatch, tmp_path, capfd):
     exercise = _exercise()
     _fresh_client(monkeypatch, tmp_path, None)
-    started = time.perf_counter()
-    for _ in range(20):
-        exercise.check("42")
-    without = (time.perf_counter() - started) / 20
+    def median_seconds():  # each check timed on its own; the median, so a busy moment spoils a few, not the figure
+        times = []
+        for _ in range(20):
+            started = time.perf_counter()
+            result = exercise.check("42")
+            times.append(time.perf_counter() - started)
+        return statistics.median(times), result
+
+    without, _ = median_seconds()
     dead = f"http://127.0.0.1:{free_port()}/join/{'t' * 32}"  # nothing listens there
     _fresh_client(monkeypatch, tmp_path, dead)
-    started = time.perf_counter()
-    for _ in range(20):
-        result_ = exercise.check("42")
-    with_room = (time.perf_counter() - started) / 20
+    with_room, result_ = median_seconds()
     assert result_.status == "incorrect"
     client = room_client.active()
     deadline = time.monotonic() + 10
