@@ -12,11 +12,13 @@ The speed-ups against the seed's protocol are measured inside the notebooks,
 in the same run (e.g. episode 02 times one plain `fit` the seed's way).
 
 The pseudo-profile ``full-size`` answers "how long would the full profile
-take?" where the real data cannot be had: it runs the quick profile (so
-announced stand-ins are allowed) with the settings of the full profile
-(every image, every epoch). Its accuracies are the stand-ins'; its seconds
-are the full profile's, since speed does not depend on what pixels or
-weights hold.
+take, in how much memory?" where the real data cannot be had: it runs the
+full profile on full-size replicas of the data (``python -m helpers replicas``:
+the real files' names, formats, shapes and dtypes; ``--replicas DIR`` or
+``COURSE_REPLICAS``, else made once in ``_build/replicas``), which announce
+themselves. Its accuracies are the replicas'; its seconds and memory are the
+full profile's, since speed does not depend on what pixels or weights hold.
+Its rows add the kernel's peak memory and the five longest cells.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ import argparse
 import json
 import os
 import platform
-import re
 import tempfile
 import time
 from pathlib import Path
@@ -34,6 +35,7 @@ import nbformat
 
 from helpers.author.build import masters
 from helpers.instructor.run_notebook import run_notebook
+from helpers.instructor.timed_run import longest, run_timed
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORT = """
@@ -54,31 +56,35 @@ def missing_data(episode: str) -> list[str]:
     return [name for name in needs(MASTERS / f"{episode}.py") if not is_cached(RESOURCES[name])]
 
 
-def at_full_size(nb) -> None:
-    """Give the quick profile the full profile's settings, in the notebook's one settings line."""
-    for cell in nb.cells:
-        full = re.search(r"full=(dict\(.*?\))", cell.source, re.S)
-        if cell.cell_type == "code" and "course_profile(" in cell.source and full:
-            cell.source = re.sub(r"quick=dict\(.*?\)", "quick=" + full.group(1).replace("\\", "\\\\"),
-                                 cell.source, flags=re.S)
-            return
-    raise ValueError("no course_profile(full=dict(...), quick=dict(...)) line found")
+def replica_folder(named: Path | None) -> Path:
+    """The replicas a full-size run uses: --replicas, else COURSE_REPLICAS, else _build/replicas (made once)."""
+    from helpers.author.replicas import make
+    from helpers.learner.data import replicas
+
+    root = named or Path(os.environ.get(replicas.ENV) or ROOT / "_build" / "replicas")
+    if not (root / replicas.MANIFEST).is_file():
+        make(root)
+    return root
 
 
-def run(episode: str, profile: str) -> dict:
+def run(episode: str, profile: str, replicas: Path | None = None) -> dict:
     nb = nbformat.read(ROOT / "solutions" / f"{episode}.ipynb", as_version=4)
-    if profile == "full-size":
-        at_full_size(nb)
     keys = nb.metadata.get("course", {}).get("key_numbers", [])
     nb.cells.append(nbformat.v4.new_code_cell(f"KEYS = {keys!r}\n{REPORT}"))
+    extra = {}
     with tempfile.TemporaryDirectory() as work:
         start = time.perf_counter()
-        run_notebook(nb, Path(work), "quick" if profile == "full-size" else profile, timeout=1800)
+        if profile == "full-size":
+            timed = run_timed(nb, Path(work), "full", env={"COURSE_REPLICAS": str(replicas)}, timeout=3600)
+            extra = {"peak_rss_mb": timed["peak_rss_mb"], "kernel_cpu_seconds": timed["kernel_cpu_seconds"],
+                     "longest": [(t["cell"], t["seconds"], t["source"]) for t in longest(timed["cells"])]}
+        else:
+            run_notebook(nb, Path(work), profile, timeout=1800)
         seconds = time.perf_counter() - start
     text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
     numbers = json.loads(text.split("KEY-NUMBERS", 1)[1].splitlines()[0]) if "KEY-NUMBERS" in text else {}
     return {"episode": episode, "profile": profile, "seconds": round(seconds, 1),
-            "stand_in": "STAND-IN DATA" in text, "numbers": numbers}
+            "stand_in": "STAND-IN DATA" in text, "replica": "REPLICA DATA" in text, "numbers": numbers, **extra}
 
 
 def table(rows: list[dict]) -> str:
@@ -87,9 +93,13 @@ def table(rows: list[dict]) -> str:
         if "skipped" in r:
             lines.append(f"| {r['episode']} | {r['profile']} | – | skipped: {r['skipped']} | |")
             continue
-        data = "announced stand-in" if r["stand_in"] else "real"
-        data += ", full profile's settings" if r["profile"] == "full-size" else ""
+        data = "announced replicas" if r.get("replica") else "announced stand-in" if r["stand_in"] else "real"
+        data += ", full profile" if r["profile"] == "full-size" else ""
         numbers = "; ".join(f"{k} = {v}" for k, v in r["numbers"].items())
+        if "peak_rss_mb" in r:
+            cells = ", ".join(f"cell {i}: {s:.0f} s" for i, s, _ in r["longest"])
+            numbers = (f"kernel peak memory {r['peak_rss_mb']} MB; kernel CPU {r['kernel_cpu_seconds']} s; "
+                       f"five longest cells: {cells}; " + numbers)
         lines.append(f"| {r['episode']} | {r['profile']} | {r['seconds']} | {data} | {numbers} |")
     return "\n".join(lines)
 
@@ -99,6 +109,8 @@ def main(argv=None) -> int:
     parser.add_argument("--profiles", nargs="+", default=["full", "quick"], choices=["full", "quick", "full-size"])
     parser.add_argument("--episodes", nargs="+", default=[p.stem for p in masters()])
     parser.add_argument("--write", type=Path, help="also replace the table in this Markdown file")
+    parser.add_argument("--replicas", type=Path, help="full-size: the replica folder (default $COURSE_REPLICAS, "
+                        "else _build/replicas, made if missing)")
     args = parser.parse_args(argv)
     rows = []
     for episode in args.episodes:
@@ -106,6 +118,8 @@ def main(argv=None) -> int:
             missing = missing_data(episode)
             if profile == "full" and missing:
                 rows.append({"episode": episode, "profile": profile, "skipped": f"not cached: {', '.join(missing)}"})
+            elif profile == "full-size":
+                rows.append(run(episode, profile, replica_folder(args.replicas)))
             else:
                 rows.append(run(episode, profile))
             print(json.dumps(rows[-1]), flush=True)
