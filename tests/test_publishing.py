@@ -141,7 +141,8 @@ def test_prepare_pins_what_it_keeps_and_says_it_in_two_lines(monkeypatch):
         return types.SimpleNamespace(returncode=0, stdout="", stderr="")
 
     monkeypatch.setattr(colab, "_pip", fake_pip)
-    monkeypatch.delitem(sys.modules, "mlxtend", raising=False)  # else it says to restart the session
+    for module in ("mlxtend", "seaborn"):  # loaded by another test in this worker: it would say to restart
+        monkeypatch.delitem(sys.modules, module, raising=False)
     monkeypatch.setattr(colab, "_fetch", lambda needs, started: print(f"Colab: data: {', '.join(needs)}.") or True)
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
