@@ -57,9 +57,24 @@ def _fetch(args) -> int:
 
 
 def _doctor(args) -> int:
-    from helpers.instructor.doctor import report
+    from helpers.instructor.doctor import run
 
-    return report(strict=args.strict)
+    if args.room is None:
+        if args.name is not None:
+            print("--name is the name a live room shows; give the room's join URL too: --room URL --name NAME.")
+            return 2
+        return run(strict=args.strict).status
+    from helpers.learner import room_client
+
+    try:  # a mistyped URL is said at once, before the report's minute of work
+        room_client.parse_join_url(args.room)
+        name = room_client.clean_name(args.name) if args.name is not None else None
+    except ValueError as exc:
+        print(exc)
+        return 2
+    found = run(strict=args.strict)
+    print(room_client.send_setup(args.room, name, found.setup()))
+    return found.status  # the same with or without a room, and whether or not it answered
 
 
 def _progress(args) -> int:
@@ -168,8 +183,10 @@ def main(argv=None) -> int:
                    help="a local folder holding the files (e.g. a copied cache); tried before the network")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(run=_fetch)
-    p = sub.add_parser("doctor", help="check packages, GPU and cached data")
+    p = sub.add_parser("doctor", help="check packages, GPU, a tiny model, disk, memory and cached data")
     p.add_argument("--strict", action="store_true", help="also fail when data or weights are missing")
+    p.add_argument("--room", metavar="URL", help="also send the verdict to a live room (its join URL)")
+    p.add_argument("--name", help="the name the room shows (default $COURSE_ROOM_NAME, else learner-xxxx)")
     p.set_defaults(run=_doctor)
     p = sub.add_parser("progress", help="summarise your exercise results")
     p.add_argument("--log", default=None, help="results log (default: $COURSE_RESULTS)")
