@@ -69,10 +69,13 @@ def test_the_sentences_name_the_package_and_the_command():
 
 
 def test_an_unsupported_platform_is_sent_to_colab_or_binder(monkeypatch, capsys):
-    monkeypatch.setattr(setup_check, "SUPPORTED_PYTHON", ((3, 20), (3, 21)))
+    from helpers.learner import platform_support
+
+    monkeypatch.setattr(platform_support, "PYTHONS", ("3.20", "3.21"))
     where = setup_check.platform_problem()
-    assert where.startswith(f"Python {platform.python_version()} is not one the course supports (3.20 to 3.21)")
-    assert where.endswith("or use the Colab or Binder link on the course's page.") and schema.personal(where) is None
+    python = ".".join(platform.python_version_tuple()[:2])
+    assert where.startswith(f"Python {python} is not one the course's lock covers (3.20 to 3.21)")
+    assert where.endswith(f"or {platform_support.ELSEWHERE}.") and schema.personal(where) is None
     # doctor says it first, whatever else is wrong: no reinstall helps there
     from helpers.learner.data import registry
 
@@ -86,7 +89,7 @@ def test_an_unsupported_platform_is_sent_to_colab_or_binder(monkeypatch, capsys)
     assert found.verdict == f"Not ready: {where} (1 more problem(s) above)"
     assert found.setup()["problem"] == where and found.setup()["tensorflow"] == ""
     assert capsys.readouterr().out.splitlines()[-1] == found.verdict
-    monkeypatch.setattr(setup_check, "SUPPORTED_PYTHON", ((3, 11), (3, 13)))
+    monkeypatch.setattr(platform_support, "PYTHONS", ("3.11", "3.12", "3.13"))
     assert setup_check.platform_problem(tensorflow_imports=False) is None  # this machine runs the course
 
 

@@ -31,16 +31,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from helpers.learner.platform_support import ELSEWHERE  # one wording of the way out, with the lists
 from helpers.instructor.live_room.schema import SETUP_FIELDS as FIELDS  # noqa: F401  (re-exported: what is sent)
 
-SUPPORTED_PYTHON = ((3, 11), (3, 13))  # the lock resolves for these (mlxtend needs 3.11; the suite runs on 3.11)
 MIN_FREE_DISK_GB = 1.0     # the full profile's data and weights, Keras' cache and a little room to work
 MIN_FREE_MEMORY_GB = 1.0   # TensorFlow and episode 04's DenseNet need at least this much free
 INSTALL = "pip install -r requirements.lock"
 # The README's two install lines ("Set up, learn, test"), as the room's join page gives them (a test compares).
 INSTALL_LINES = (r"python3 -m venv .venv && . .venv/bin/activate   # Windows: py -3.11 -m venv .venv; .venv\Scripts\activate",
                  INSTALL)
-ELSEWHERE = "use the Colab or Binder link on the course's page"
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -92,21 +91,17 @@ def public_version(version: str | None) -> str:
 def platform_problem(tensorflow_imports: bool = True) -> str | None:
     """Where the platform itself is the problem, the sentence that says so and gives the way out (else None).
 
-    A Python outside the lock's range always is (the lock does not install there, whatever imports
-    today); a 32-bit Python or an Intel Mac only when TensorFlow does not import, since TensorFlow 2.21
-    has no build for them.
+    What is supported is stated once, in :mod:`helpers.learner.platform_support` (its lists are what
+    ``tests/test_platforms.py`` resolves the lock for). A Python outside the lock's range always is a
+    problem (the lock does not install there, whatever imports today); an unsupported system or
+    processor only when TensorFlow does not import.
     """
-    if not SUPPORTED_PYTHON[0] <= sys.version_info[:2] <= SUPPORTED_PYTHON[1]:
-        low, high = (".".join(map(str, v)) for v in SUPPORTED_PYTHON)
-        return (f"Python {platform.python_version()} is not one the course supports ({low} to {high}): make the "
-                f"course's environment with Python 3.11 and run `{INSTALL}` in it, or {ELSEWHERE}.")
-    if tensorflow_imports:
+    from helpers.learner import platform_support
+
+    python_covered = f"{sys.version_info[0]}.{sys.version_info[1]}" in platform_support.PYTHONS
+    if tensorflow_imports and python_covered:
         return None
-    if sys.maxsize <= 2 ** 32:
-        return f"This is a 32-bit Python, for which TensorFlow does not exist: install a 64-bit Python 3.11, or {ELSEWHERE}."
-    if platform.system() == "Darwin" and platform.machine() == "x86_64":
-        return f"TensorFlow no longer ships for Intel Macs: {ELSEWHERE}."
-    return None
+    return platform_support.unsupported() or None
 
 
 def package_problem(name: str, error: str) -> Problem:
