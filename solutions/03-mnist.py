@@ -234,6 +234,9 @@ def train(model, task, timer):
                      validation_data=task["val"], callbacks=[timer, Progress()])
 
 
+source_timer, frozen_timer, scratch_timer = EpochTimer(), EpochTimer(), EpochTimer()  # one per model below
+
+
 # %% [markdown]
 # ## 5. Train on digits 5–9
 
@@ -244,7 +247,6 @@ compile_for_digits(model)
 model.summary()
 
 # %% tags=["nbval-ignore-output"]
-source_timer = EpochTimer()
 source_history = train(model, source, source_timer)
 source_accuracy = model.evaluate(*source["test"], verbose=0)[1]
 print(f"digits 5-9: validation accuracy {source_history.history['val_accuracy'][-1]:.4f}, "
@@ -300,7 +302,6 @@ ex.freeze_features.assert_passed(transfer_model, feature_layers)
 # example does the same. (Re-initialising them instead is a variation worth trying.)
 
 # %% tags=["nbval-ignore-output"]
-frozen_timer = EpochTimer()
 frozen_history = train(transfer_model, target, frozen_timer)
 print(f"digits 0-4 with frozen features: validation accuracy {frozen_history.history['val_accuracy'][-1]:.4f}")
 
@@ -310,7 +311,6 @@ print(f"digits 0-4 with frozen features: validation accuracy {frozen_history.his
 # %% tags=["nbval-ignore-output"]
 scratch = make_model(x_source.shape[1:], *make_layers())
 compile_for_digits(scratch)
-scratch_timer = EpochTimer()
 scratch_history = train(scratch, target, scratch_timer)
 print(f"digits 0-4 from scratch: validation accuracy {scratch_history.history['val_accuracy'][-1]:.4f}")
 
