@@ -44,6 +44,7 @@
 # ## Set-up
 
 # %%
+import random
 import time
 import timeit
 import warnings
@@ -383,6 +384,9 @@ learning_curves({"frozen features": frozen_history, "from scratch": scratch_hist
 # busy moment falls on both; we report the median of the rounds' ratios and their spread.
 
 # %% tags=["nbval-ignore-output"]
+# The copies draw their initial weights' seeds from Python's random generator; its state is put back at
+# the end, so the sections after this measurement draw exactly what they would have drawn without it.
+random_state = random.getstate()
 x_batch, y_batch = target["train"][0][:BATCH_SIZE], target["train"][1][:BATCH_SIZE]
 copies = {"frozen": keras.models.clone_model(transfer_model), "full": keras.models.clone_model(scratch)}
 for copy in copies.values():  # a clone keeps each layer's `trainable`; compiling builds its training step
@@ -399,6 +403,7 @@ print(f"a training step on {BATCH_SIZE} images: frozen {1000 * np.median(rounds[
 print(f"a frozen step takes {step_ratio:.0%} of a full one (median of the rounds' ratios; "
       f"the 11 rounds ranged from {step_ratios.min():.0%} to {step_ratios.max():.0%})")
 del copies
+random.setstate(random_state)
 
 # %%
 speed = np.mean(scratch_timer.times[1:]) / np.mean(frozen_timer.times[1:])
@@ -542,7 +547,7 @@ def new_classifier(width):
 def test_accuracies(make_network, x, y, picks, x_test, y_test, callbacks=()):
     """Train one new network per pick (indices into x), side by side; return their test accuracies."""
     model = side_by_side([make_network() for _ in picks])
-    model.compile(optimizer=keras.optimizers.Adadelta(learning_rate=1.0), steps_per_execution=settings.steps // 10,
+    model.compile(optimizer=keras.optimizers.Adadelta(learning_rate=1.0), steps_per_execution=settings.steps,
                   loss=["sparse_categorical_crossentropy"] * len(picks))
     streams = [tf.data.Dataset.from_tensor_slices((x[pick], y[pick])).shuffle(len(pick), seed=i).repeat().batch(32)
                for i, pick in enumerate(picks)]  # each network's own endless stream of batches
@@ -597,21 +602,21 @@ gaps = means.drop(columns="from scratch").sub(means["from scratch"], axis=0).rou
 gaps
 
 # %% tags=["solution"]
-# What the sweep shows, asserted. On real digits and on Fashion-MNIST: the related source, reused up to
-# Dense(128), beats training from scratch clearly with the fewest images, and its edge shrinks as images
-# grow; conv features alone (from any source) gain less at the smallest size.
+# What the sweep shows, asserted. On real digits: the related source, reused up to Dense(128), beats
+# training from scratch clearly with the fewest images, and its edge shrinks as images grow; conv
+# features alone (from any source) gain less at the smallest size. (Not asserted on Fashion-MNIST as
+# the target: there it did not hold on every run of the stand-in.)
 deep = "related source, up to Dense(128)"
 conv_ways = [way for way in gaps.columns if way.endswith("conv layers")]
 far_way = "far source (clothes), conv layers"
 smallest, largest = sizes[0], sizes[-1]
 if data.name.startswith("scikit-learn"):  # 8x8 digits, so simple that scratch does well from 3 per class
     assert gaps.abs().max().max() < 0.05, gaps
-else:
+real_digits = data.name.startswith("MNIST")  # full MNIST or its real 5,000-digit subset
+if real_digits:
     assert gaps.loc[smallest, deep] > 0.03, gaps
     assert gaps.loc[largest, deep] < gaps.loc[smallest, deep], gaps
     assert gaps.loc[smallest, deep] > gaps.loc[smallest, conv_ways].max(), gaps
-real_digits = data.name.startswith("MNIST")  # full MNIST or its real 5,000-digit subset
-if real_digits:
     assert gaps.loc[largest].abs().max() < 0.05, gaps  # with many images, every way is close to scratch
 if real_digits and far_way in gaps:
     assert gaps.loc[smallest, "5-9 source, conv layers"] > gaps.loc[smallest, far_way] + 0.02, gaps  # near beats far
@@ -626,7 +631,8 @@ if data.name == "MNIST" and settings.profile == "full":
 
 # %% [markdown]
 # **What we find.** Read the gains above with the picture; the solution asserts the following on
-# real digits and on Fashion-MNIST. With the fewest images, the related source reused up to its Dense(128) layer beats
+# real digits (on Fashion-MNIST as the target, a stand-in, it asserts only that the convolutions
+# transfer weakly, below). With the fewest images, the related source reused up to its Dense(128) layer beats
 # training from scratch by more than 3 points, and that edge shrinks as the target's images grow:
 # given enough images of its own, a network from scratch catches up (here it may even pass the
 # reused network, whose Dense(128) layer learned from fewer images). Reusing only the convolutions
