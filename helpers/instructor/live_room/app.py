@@ -281,17 +281,23 @@ def create_app(db: Path | str, public_url: str = "http://127.0.0.1:8765", stuck_
             return _error(429, "Too many posts from this learner; slow down.", **{"Retry-After": "1"})
         return None
 
-    async def post_results(request: Request) -> Response:
+    async def accepted(request: Request, parse):
+        """(learner id, name, payload) of a post that passes every gate, or the Response refusing it:
+        the same body limit, schema check, room size and rate limit for checks and set-up posts."""
         decoded, refused = await read_post(request)
         if refused:
             return refused
         try:
-            learner_id, name, results = schema.post(decoded)
+            learner_id, name, payload = parse(decoded)
         except schema.Invalid as problem:
             return _error(422, f"Not stored: {problem}.")
-        refused = admit(learner_id)
-        if refused:
-            return refused
+        return admit(learner_id) or (learner_id, name, payload)
+
+    async def post_results(request: Request) -> Response:
+        post = await accepted(request, schema.post)
+        if isinstance(post, Response):
+            return post
+        learner_id, name, results = post
         stored, duplicates = store.add(learner_id, name, results)
         renamed = room.learners.get(learner_id) != name
         room.learners[learner_id] = name
@@ -307,16 +313,10 @@ def create_app(db: Path | str, public_url: str = "http://127.0.0.1:8765", stuck_
                             headers=SECURITY_HEADERS)
 
     async def post_setup(request: Request) -> Response:
-        decoded, refused = await read_post(request)
-        if refused:
-            return refused
-        try:
-            learner_id, name, setup = schema.setup(decoded)
-        except schema.Invalid as problem:
-            return _error(422, f"Not stored: {problem}.")
-        refused = admit(learner_id)
-        if refused:
-            return refused
+        post = await accepted(request, schema.setup)
+        if isinstance(post, Response):
+            return post
+        learner_id, name, setup = post
         row = store.add_setup(learner_id, name, setup)
         room.learners[learner_id] = name
         if row is not None:
