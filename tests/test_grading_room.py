@@ -18,7 +18,7 @@ def test_solved_partial_and_mistaken_submissions(tmp_path):
     """Partly solved, with a cell that loops forever after exercise 1: the loop is cut off, grading goes on."""
     room = write(tmp_path / "room", {"mistakes": with_mistakes(), "partial_loop": looping(2)})
     shutil.copy(build.VERSIONS["solution"] / f"{EPISODE}.ipynb", room / "solution.ipynb")
-    rows, _ = grade(room, tmp_path, "--jobs", "2", "--timeout", "40")
+    rows, _ = grade(room, tmp_path, "--jobs", "2")
     assert points(rows["solution"]) == [1, 1, 1, 1] and rows["solution"]["status"] == "graded", rows["solution"]
     assert points(rows["mistakes"]) == [0, 0, 0, 0]
     assert points(rows["partial_loop"]) == [1, 1, 0, 0] and "cell timed out" in rows["partial_loop"]["status"]
