@@ -44,8 +44,9 @@ __version__ = "0.1.0"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 warnings.filterwarnings("ignore", message="IProgress not found")
 
-# One log record of TensorFlow/absl: "I0000 00:00:1795800876.264361    6293 port.cc:153] ..."
-_RECORD = re.compile(r"^([IWEF])\d{4} [\d:.]+\s+\d+ \S+:\d+\] ")
+# One log record of TensorFlow/absl: "I0000 00:00:1795800876.264361    6293 port.cc:153] ...", or, before
+# absl's log is set up, TensorFlow's own format (2.19, Colab's): "2026-12-03 17:01:47.472373: E external/...:467] ..."
+_RECORD = re.compile(r"^(?:([IWEF])\d{4} [\d:.]+\s+\d+ |\d{4}-\d\d-\d\d [\d:.]+: ([IWEF]) )\S+:\d+\] ")
 _ABSL_NOTICE = "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR"
 # Errors TensorFlow logs on every machine without a (working) GPU, or twice by design; not the learner's.
 _EXPECTED_ERRORS = re.compile(r"cuInit|cuda drivers|Unable to register cu(DNN|FFT|BLAS) factory|CUDA_ERROR_NO_DEVICE")
@@ -65,7 +66,7 @@ def without_start_up_noise(text: str) -> str:
             continue
         record = _RECORD.match(line)
         if record:
-            dropping = record.group(1) in "IW" or bool(_EXPECTED_ERRORS.search(line))
+            dropping = (record.group(1) or record.group(2)) in "IW" or bool(_EXPECTED_ERRORS.search(line))
         if not dropping:
             kept.append(line)
     return "".join(kept)

@@ -57,3 +57,27 @@ def transfer_model(classifier, head=None, freeze=True, compile_loss="mean_square
 
 def rmse(model, x, y):
     return float(np.sqrt(np.mean((model.predict(x, verbose=0).ravel() - y) ** 2)))
+
+
+def keras_records_trainable_at_compile() -> bool:
+    """Whether the installed Keras records the `trainable` flags at compile() (3.11+; 3.10, Colab's, does not).
+
+    Without the record a layer frozen after compile() but before the first fit cannot be seen, and
+    that Keras trains it as frozen (its training step is built at the first fit): the tests expect
+    "correct" there, and show the training is truly frozen."""
+    from helpers.learner.keras_checks import compile_order_known
+
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    return compile_order_known(model)
+
+
+KERAS_RECORDS_TRAINABLE = keras_records_trainable_at_compile()
+
+
+def fit_moves(model, layers, x, y) -> bool:
+    """Whether one real `fit` step of `model` changes any of `layers`' weights (the truth a check's verdict is about)."""
+    before = [w.copy() for layer in layers for w in layer.get_weights()]
+    model.fit(x, y, epochs=1, batch_size=len(x), verbose=0)
+    after = [w for layer in layers for w in layer.get_weights()]
+    return any(not np.allclose(a, b) for a, b in zip(before, after))

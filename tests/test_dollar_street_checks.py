@@ -12,6 +12,7 @@ from keras.applications import densenet, mobilenet_v2, resnet50
 
 from helpers.learner.exercises import dollar_street as ex
 from tests.assertions import assert_status
+from tests.keras_fixtures import KERAS_RECORDS_TRAINABLE, fit_moves
 
 LOSS = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
 
@@ -162,7 +163,12 @@ def test_freeze_base_not_compiled(base):
 def test_freeze_base_frozen_after_compiling(base):
     model = build(base, freeze=False)
     base.trainable = False
-    assert_status(ex.freeze_base.evaluate(model, base), "incorrect", "compile again")
+    if KERAS_RECORDS_TRAINABLE:
+        assert_status(ex.freeze_base.evaluate(model, base), "incorrect", "compile again")
+    else:  # Keras 3.10 keeps no record of the order, and its first fit trains this model as frozen
+        assert_status(ex.freeze_base.evaluate(model, base), "correct")
+        x = np.random.default_rng(0).random((2, 64, 64, 3), dtype="float32") * 255
+        assert not fit_moves(model, [base], x, np.arange(2))
 
 
 def test_freeze_base_only_convolutions_frozen(base):
@@ -315,7 +321,9 @@ def test_fine_tune_block_unfrozen_inside_a_frozen_base(base):
 def test_fine_tune_not_compiled_again(base):
     model = build(base)
     unfreeze(base)
-    assert_status(ex.fine_tune.evaluate(model, base), "incorrect", "compile again")
+    # Keras 3.10 cannot see the order (tests/keras_fixtures.py): the first thing wrong there is the rate
+    assert_status(ex.fine_tune.evaluate(model, base), "incorrect",
+                  "compile again" if KERAS_RECORDS_TRAINABLE else "learning rate")
 
 
 def test_fine_tune_head_frozen(base):

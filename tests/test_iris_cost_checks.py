@@ -7,6 +7,7 @@ import pytest
 from helpers.learner.exercises import iris_cost as ex
 from tests.assertions import assert_status
 from tests.keras_fixtures import (
+    KERAS_RECORDS_TRAINABLE,
     classifier_model, copy_of, cost_split, iris_split, rmse, trained_classifier, transfer_model,
 )
 
@@ -150,7 +151,9 @@ def test_transfer_frozen_after_training_without_compile(classifier, cost_data):
     for layer in model.layers[:2]:
         layer.trainable = False
     result = ex.transfer_head.evaluate(model, source)
-    assert_status(result, "incorrect", "after `model3` was compiled", "`model3.compile(...)` again")
+    # Keras 3.11+ sees the flags changed since compile(), 3.10 the optimiser built for the old set
+    assert_status(result, "incorrect", "after `model3` was compiled" if KERAS_RECORDS_TRAINABLE
+                  else "has not been compiled since", "`model3.compile(...)` again")
     # ... and the check left the learner's model exactly as it was
     before = [w.copy() for w in model.get_weights()]
     ex.transfer_head.evaluate(model, source)

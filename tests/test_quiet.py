@@ -31,6 +31,11 @@ I0000 00:00:1795800876.387309    6293 cpu_feature_guard.cc:227] This TensorFlow 
 To enable the following instructions: AVX2 AVX512F FMA, in other operations, rebuild TensorFlow with the appropriate compiler flags.
 E0000 00:00:1795800882.899995    6337 cuda_platform.cc:52] failed call to cuInit: INTERNAL: CUDA error: Failed call to cuInit: UNKNOWN ERROR (303)
 """
+# TensorFlow 2.19 (Colab's), before absl's log is set up: its own record format
+START_UP_LOG_2_19 = """\
+2026-12-03 17:01:47.472373: E external/local_xla/xla/stream_executor/cuda/cuda_fft.cc:467] Unable to register cuFFT factory: Attempting to register factory for plugin cuFFT when one has already been registered
+2026-12-03 17:02:07.689647: I external/local_xla/xla/tsl/cuda/cudart_stub.cc:32] Could not find cuda drivers on your machine, GPU will not be used.
+"""
 
 
 def test_start_up_log_is_dropped_and_real_errors_kept():
@@ -39,6 +44,9 @@ def test_start_up_log_is_dropped_and_real_errors_kept():
             "  while allocating a tensor\n")
     traceback = "Traceback (most recent call last):\n  File \"x.py\", line 1\nImportError: libcudnn.so.9\n"
     assert helpers.without_start_up_noise(START_UP_LOG + real + traceback) == real + traceback
+    assert helpers.without_start_up_noise(START_UP_LOG_2_19 + START_UP_LOG) == ""
+    real_2_19 = "2026-12-03 17:02:07.910000: E tensorflow/core/framework/op_kernel.cc:1830] OP_REQUIRES failed\n"
+    assert helpers.without_start_up_noise(START_UP_LOG_2_19 + real_2_19) == real_2_19
 
 
 def test_device_note_is_one_friendly_line():

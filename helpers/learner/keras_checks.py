@@ -101,19 +101,34 @@ def frozen_layers_move(model, layers, x, y, steps: int = 2) -> bool:
 
 
 def training_function_is_stale(model) -> bool:
-    """Whether the model's built training function updates other variables than it should now.
+    """Whether the model's built optimiser updates other variables than it should now.
 
     Keras 3 builds the optimiser, and traces the training step, for the
-    variables that were trainable at the first ``fit``. Changing ``trainable``
-    afterwards without ``compile()`` leaves both in place: ``fit`` goes on
-    updating the old set. (``frozen_layers_move`` can miss this, because a
-    call with differently shaped data retraces the step.)
+    variables that were trainable at the first ``fit`` (or, for a model
+    loaded with ``keras.models.load_model``, when it was saved). Changing
+    ``trainable`` afterwards without ``compile()`` leaves both in place:
+    ``fit`` goes on updating the old set. (``frozen_layers_move`` can miss
+    this, because a call with differently shaped data retraces the step.)
+    ``compile()`` always starts an unbuilt optimiser from its settings, so a
+    built one that tracks another set means no compile since the change.
     """
     optimizer = model.optimizer
-    if getattr(model, "train_function", None) is None or optimizer is None or not optimizer.built:
+    if optimizer is None or not optimizer.built:
         return False
     tracked = {id(v) for v in getattr(optimizer, "_trainable_variables", [])}
     return tracked != {id(v) for v in model.trainable_variables}
+
+
+def compile_order_known(model) -> bool:
+    """Whether this Keras records the ``trainable`` flags at ``compile()`` (3.11 and later do).
+
+    Keras 3.10 (Colab's in 2025) keeps no such record: a layer frozen after
+    ``compile()`` but before the first ``fit`` cannot be told apart from one
+    frozen before it. That Keras builds the training step at the first
+    ``fit`` from the flags of that moment, so such a model trains as frozen;
+    a check then says nothing about the order it cannot see.
+    """
+    return getattr(model, "_compiled_trainable_state", None) is not None
 
 
 def trainable_changed_since_compile(model) -> list[str]:
@@ -124,7 +139,7 @@ def trainable_changed_since_compile(model) -> list[str]:
     compile, or not at all if the training function was already built.
     """
     recorded = getattr(model, "_compiled_trainable_state", None)
-    if not getattr(model, "compiled", False) or recorded is None:
+    if not getattr(model, "compiled", False) or not compile_order_known(model):
         return []
     return [layer.name for layer in model._flatten_layers() if layer in recorded
             and layer.trainable != recorded[layer]]

@@ -59,7 +59,7 @@ def _model_state(model):
     state = {"compiled_trainable": [compiled.get(layer) for layer in layers] if compiled else None,
              "optimizer_variables": None}
     optimizer = getattr(model, "optimizer", None)
-    if getattr(model, "train_function", None) is not None and optimizer is not None and optimizer.built:
+    if optimizer is not None and optimizer.built:  # as keras_checks.training_function_is_stale reads it
         ids = {id(v): i for i, v in enumerate(model.weights)}
         state["optimizer_variables"] = [ids.get(id(v), -1) for v in getattr(optimizer, "_trainable_variables", [])]
     return state

@@ -17,6 +17,7 @@ import numpy as np
 
 from helpers.learner.checking import Exercise, Incorrect, as_number, expect
 from helpers.learner.keras_checks import (
+    compile_order_known,
     require_compiled_after_trainable_change,
     require_model,
     trainable_count,
@@ -92,7 +93,8 @@ def _check_freeze_features(model, feature_layers):
     y = np.eye(outputs, dtype="float32")[y] if "sparse" not in str(getattr(model, "loss", "")) else y
     require_compiled_after_trainable_change(model, "model", batch=(x, y),
                                             frozen=[layer for layer in feature_layers if layer.weights])
-    return f"Features frozen, classifier trainable ({trainable:,} parameters), compiled after freezing."
+    compiled = ", compiled after freezing" if compile_order_known(model) else ""  # Keras 3.10 cannot tell
+    return f"Features frozen, classifier trainable ({trainable:,} parameters){compiled}."
 
 
 freeze_features = Exercise(EPISODE, "freeze_features", _check_freeze_features)
