@@ -227,6 +227,14 @@ def _without_check_metadata(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
+def _without_writer_version(text: str) -> str:
+    """The paired ``.py`` less jupytext's ``jupytext_version:`` header line, which names the jupytext
+    that wrote it: with it, ``build --check`` failed wherever another jupytext the range allows was
+    installed (1.16 to 1.19, .ci/oldest), though every cell was the same. Jupytext does not need it
+    to read the file back."""
+    return re.sub(r"(?m)^#\s+jupytext_version: \S+\n", "", text, count=1)
+
+
 def rendered(master_path: Path) -> dict[Path, str]:
     """Every file a master produces, with its exact text."""
     from helpers.author import publishing
@@ -240,8 +248,8 @@ def rendered(master_path: Path) -> dict[Path, str]:
             publishing.decorate(notebooks[version], repository, branch, f"{folder.name}/{episode}.ipynb",
                                 needs(master_path))
         files[folder / f"{episode}.ipynb"] = nbformat.writes(notebooks[version]) + "\n"
-        files[folder / f"{episode}.py"] = jupytext.writes(_without_check_metadata(notebooks[version]),
-                                                          fmt="py:percent")
+        files[folder / f"{episode}.py"] = _without_writer_version(
+            jupytext.writes(_without_check_metadata(notebooks[version]), fmt="py:percent"))
     if exercises:
         files[ANSWERS / f"{episode}.json"] = json.dumps(
             {"episode": episode, "generated_from": f"masters/{master_path.name}", "exercises": exercises},
