@@ -109,8 +109,9 @@ def training_function_is_stale(model) -> bool:
     ``trainable`` afterwards without ``compile()`` leaves both in place:
     ``fit`` goes on updating the old set. (``frozen_layers_move`` can miss
     this, because a call with differently shaped data retraces the step.)
-    ``compile()`` always starts an unbuilt optimiser from its settings, so a
-    built one that tracks another set means no compile since the change.
+    ``compile()`` with an optimiser's name or a new instance starts an unbuilt
+    one, so a built one that tracks another set means no such compile since
+    the change (or an old, built instance passed to it again: stale as well).
     """
     optimizer = model.optimizer
     if optimizer is None or not optimizer.built:
