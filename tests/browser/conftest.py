@@ -12,6 +12,7 @@ Screenshots go to ``tests/browser/_screenshots/`` (git-ignored); each test print
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -101,16 +102,17 @@ def _write_settings(folder: Path) -> None:
         path.write_text(json.dumps(value))
 
 
-@pytest.fixture(scope="session")
-def lab(tmp_path_factory):
-    home = tmp_path_factory.mktemp("lab")
+@contextlib.contextmanager
+def running_lab(home: Path, source: Path = ROOT, **env):
+    """A ``jupyter lab`` in ``home`` on a copy of ``source``'s episodes and solutions, with ``env`` added to
+    a learner's environment (``COURSE_PROFILE`` among them); stopped when the block ends."""
     course = home / "course"
     for folder in ("episodes", "solutions"):
-        shutil.copytree(ROOT / folder, course / folder)
+        shutil.copytree(source / folder, course / folder)
     _write_settings(home / "settings")
     token, port = os.urandom(16).hex(), free_port()
     env = learner_env(JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_RUNTIME_DIR=str(home / "runtime"),
-                      COURSE_PROFILE="quick", COURSE_RESULTS=str(home / "results.jsonl"))
+                      COURSE_RESULTS=str(home / "results.jsonl"), **env)
     log = home / "jupyter-lab.log"
     command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
                "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
@@ -134,9 +136,17 @@ def lab(tmp_path_factory):
             server.kill()
             pytest.fail(f"jupyter lab did not start:\n{log.read_text()[-3000:]}")
         time.sleep(0.5)
-    yield Lab(url, token, course, log)
-    server.terminate()
     try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.kill()
+        yield Lab(url, token, course, log)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory):
+    with running_lab(tmp_path_factory.mktemp("lab"), COURSE_PROFILE="quick") as running:
+        yield running
