@@ -51,6 +51,19 @@ def test_readme_set_up_names_every_platform_and_python():
     assert "3.10" in SET_UP  # and says what a learner with Ubuntu 22.04's Python 3.10 does
 
 
+def test_site_set_up_page_says_what_the_readme_says():
+    """The site's set-up page names the same Pythons, platforms and install line (it once said requirements.txt)."""
+    from helpers.author import site
+
+    page = site._setup_page()
+    for words in support.PLATFORMS.values():
+        assert words in page, words
+    assert f"Python {', '.join(support.PYTHONS[:-1])} or {support.PYTHONS[-1]}" in page
+    assert "pip install -r requirements.lock" in page and "pip install -r requirements.txt" not in page
+    assert "Intel Mac" in page and "3.10" in page and f"uv venv --python {support.PYTHONS[0]}" in page
+    assert "$" not in page.replace("$KERAS_HOME", "")  # every placeholder filled
+
+
 @pytest.mark.parametrize("kind, arguments, expected", [
     ("this machine", {}, ""),
     ("linux", dict(system="Linux", machine="x86_64", python=(3, 11), bits=64, libc=("glibc", "2.36")), ""),

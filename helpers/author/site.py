@@ -104,6 +104,15 @@ def _template(name: str, **values) -> str:
     return string.Template((CONF_DIR / name).read_text()).substitute(values)
 
 
+def _setup_page() -> str:
+    """The set-up page, its Pythons and platforms from helpers/learner/platform_support.py (as the README's)."""
+    from helpers.learner import platform_support as support
+
+    pythons = ", ".join(support.PYTHONS[:-1]) + f" or {support.PYTHONS[-1]}"
+    platforms = "\n".join(f"- {words}" for words in support.PLATFORMS.values())
+    return _template("setup.md", pythons=pythons, platforms=platforms, first=support.PYTHONS[0])
+
+
 def _cloud_links(episode: Episode) -> str:
     """", or run it in the cloud: [Open in Colab](...) · [launch Binder](...)" for the learner version; "" when
     ``[tool.course] repository`` is blank (helpers/author/publishing.py)."""
@@ -157,7 +166,7 @@ def stage(src: Path, episodes: list[Episode]) -> None:
     """Write every page of the site into ``src`` (only files whose text changed)."""
     toctree = "\n".join(["setup", *(ep.docname for ep in episodes), "benchmarks"])
     _write(src / "index.md", _template("index.md", episode_table=_episode_table(episodes), toctree=toctree))
-    _write(src / "setup.md", _template("setup.md"))
+    _write(src / "setup.md", _setup_page())
     _write(src / "benchmarks.md", _template("benchmarks.md", table=benchmark_table()))
     wanted = set()
     for ep in episodes:
