@@ -59,3 +59,16 @@ def test_the_quick_profile_stays_silent(profile, monkeypatch, capfd):
     with progress_bar(3, "loop") as bar:
         bar.update(3)
     assert capfd.readouterr() == ("", "")
+
+
+def test_a_long_cell_is_silent_if_it_shows_nothing_early_or_stops_for_long():
+    """What tests/test_full_size.py asks of every long cell, on timings written by hand."""
+    from helpers.instructor.timed_run import silent_long_cells
+
+    def cell(seconds, first_shown, longest_silence):
+        return {"cell": 1, "seconds": seconds, "first_shown": first_shown, "longest_silence": longest_silence}
+
+    fine = [cell(5, None, 5), cell(120, 0.2, 9), cell(40, 25, 25)]
+    silent = [cell(40, None, 40), cell(40, 35, 35), cell(157, 0.01, 66.7)]  # the last: the sweep's bar stopped
+    assert silent_long_cells(fine) == []
+    assert silent_long_cells(silent) == silent

@@ -89,7 +89,8 @@ def longest(timings: list[dict], n: int = 5) -> list[dict]:
     return sorted(timings, key=lambda t: -t["seconds"])[:n]
 
 
-def silent_long_cells(timings: list[dict], limit: float = 10.0) -> list[dict]:
-    """Cells that ran longer than ``limit`` seconds and showed nothing before their last ``limit`` seconds."""
+def silent_long_cells(timings: list[dict], limit: float = 10.0, gap: float = 30.0) -> list[dict]:
+    """Cells that ran longer than ``limit`` seconds and showed nothing before their last ``limit`` seconds,
+    or that went ``gap`` seconds without a new output or bar update (a bar that stops looks like a hang)."""
     return [t for t in timings if t["seconds"] > limit
-            and (t["first_shown"] is None or t["first_shown"] > t["seconds"] - limit)]
+            and (t["first_shown"] is None or t["first_shown"] > t["seconds"] - limit or t["longest_silence"] > gap)]
