@@ -10,12 +10,21 @@ because the checks below need each cell's seconds and when it first showed somet
 - every check correct; every real-data claim reported as skipped (the replica announces itself);
 - every cell that ran longer than 10 s showed progress (or a line) before its last 10 s;
 - the figures (Run All, the five longest cells, the kernel's peak memory) are written to
-  ``_build/full_size/<episode>.json`` for benchmarks/README.md and the README's episode table.
+  ``_build/full_size/<episode>.json`` for benchmarks/README.md and the README's episode table;
+- then, as a learner sees it: JupyterLab in Chromium, Run All on episode 04's solution in the full
+  profile; while a cell is still running ([*]) its output must hold tqdm's bar as a widget, saying
+  what runs, how far it is and the time left ("features of the training images: 41%|████ | 9/22
+  [00:10<00:14, ...]"), and the bar must move between two looks. Its screenshot is in
+  tests/browser/_screenshots/ (and docs/lab-progress-full-profile.png).
+
+All in this one file, so that pytest-xdist's loadfile runs them on one worker, one after the other.
 """
 
 # The notebooks run one after the other (one worker: the whole file), so their seconds are not each other's.
 import json
 import os
+import re
+import time
 from pathlib import Path
 
 import nbformat
@@ -24,6 +33,8 @@ import pytest
 from helpers.author import build
 from helpers.instructor.timed_run import longest, run_timed, silent_long_cells
 from helpers.learner.data import replicas
+from tests.browser.conftest import browser, running_lab, screenshots  # noqa: F401  (fixtures)
+from tests.browser.test_jupyterlab import STDERR, menu, open_notebook
 
 pytestmark = pytest.mark.full_size
 OUT = build.ROOT / "_build" / "full_size"
@@ -87,3 +98,47 @@ def test_episode_runs_at_full_size(episode, announced, full_size_replicas, tmp_p
     assert not silent_long_cells(run["cells"]), silent_long_cells(run["cells"])
     print(episode, run["wall_seconds"], "s;", run["peak_rss_mb"], "MB;",
           [(t["cell"], t["seconds"]) for t in longest(run["cells"])])
+
+
+LAB_EPISODE = "04-dollar-street"
+BAR = ".widget-hprogress"
+# "N/M [elapsed<left" as tqdm writes it: how far, how long so far, the estimate of the time left
+COUNTS = re.compile(r"(\d+)/(\d+) \[(\d\d:)?\d\d:\d\d<(\d\d:)?\d\d:\d\d")
+
+
+def running_bar(page):
+    """(cell, the bar's text) of a cell still running whose output holds a progress widget, else None."""
+    cells = page.locator(".jp-Notebook .jp-CodeCell", has=page.locator(BAR))
+    for i in range(cells.count()):
+        cell = cells.nth(i)
+        if "*" in cell.locator(".jp-InputPrompt").inner_text():
+            text = cell.locator(".jp-OutputArea .widget-hbox").last.inner_text()
+            return cell, " ".join(text.split())
+    return None
+
+
+def test_a_long_cell_shows_a_moving_bar_with_the_time_left(browser, full_size_replicas, tmp_path,
+                                                            screenshots):
+    with running_lab(tmp_path, COURSE_PROFILE="full", COURSE_REPLICAS=str(full_size_replicas)) as lab:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        try:
+            open_notebook(page, lab, f"solutions/{LAB_EPISODE}.ipynb")
+            menu(page, "Run", "Run All Cells")
+            deadline, seen = time.monotonic() + 900, None
+            while time.monotonic() < deadline and not (seen and COUNTS.search(seen[1])):
+                seen = running_bar(page)
+                time.sleep(1)
+            assert seen and COUNTS.search(seen[1]), f"no running cell showed a bar with counts: {seen}"
+            cell, first = seen
+            cell.scroll_into_view_if_needed()
+            time.sleep(4)
+            later = " ".join(cell.locator(".jp-OutputArea .widget-hbox").last.inner_text().split())
+            shot = screenshots / f"lab-{LAB_EPISODE}-full-profile-progress.png"
+            cell.screenshot(path=str(shot))
+            print("progress bar:", first, "->", later, "; screenshot:", shot)
+            assert later != first, (first, later)  # it moves: the count, the time, or the next bar
+            assert not page.locator(STDERR).count(), page.locator(STDERR).all_inner_texts()
+        finally:
+            context.close()
+            lab.shut_down_kernels()
