@@ -499,8 +499,8 @@ def test_accuracies(make_network, x, y, picks, x_test, y_test, callbacks=()):
     """Train one new network per pick (indices into x), side by side; return their test accuracies."""
     model = side_by_side([make_network() for _ in picks])
     model.compile(optimizer=keras.optimizers.Adadelta(learning_rate=1.0),  # a tenth of the steps per call:
-                  steps_per_execution=settings.steps // 10,                # Python's overhead paid 10 times,
-                  loss=["sparse_categorical_crossentropy"] * len(picks))    # not 500, and the bar moves 10 times
+                  steps_per_execution=settings.steps // 10,                # few calls, and the bar moves
+                  loss=["sparse_categorical_crossentropy"] * len(picks))    # 10 times in each way's run
     streams = [tf.data.Dataset.from_tensor_slices((x[pick], y[pick])).shuffle(len(pick), seed=i).repeat().batch(32)
                for i, pick in enumerate(picks)]  # each network's own endless stream of batches
     batches = tf.data.Dataset.zip(tuple(streams)).map(lambda *pairs: tuple(zip(*pairs)))  # (all x, all y)
