@@ -47,7 +47,7 @@ def test_readme_set_up_names_every_platform_and_python():
     for words in support.PLATFORMS.values():
         assert words in SET_UP, words
     assert "Intel Mac" in SET_UP and "32-bit" in SET_UP
-    assert f"Python {', '.join(support.PYTHONS[:-1])} or {support.PYTHONS[-1]}" in SET_UP
+    assert f"Python {support.PYTHONS_IN_WORDS}" in SET_UP
     assert "3.10" in SET_UP  # and says what a learner with Ubuntu 22.04's Python 3.10 does
 
 
@@ -58,7 +58,7 @@ def test_site_set_up_page_says_what_the_readme_says():
     page = site._setup_page()
     for words in support.PLATFORMS.values():
         assert words in page, words
-    assert f"Python {', '.join(support.PYTHONS[:-1])} or {support.PYTHONS[-1]}" in page
+    assert f"Python {support.PYTHONS_IN_WORDS}" in page
     assert "pip install -r requirements.lock" in page and "pip install -r requirements.txt" not in page
     assert "Intel Mac" in page and "3.10" in page and f"uv venv --python {support.PYTHONS[0]}" in page
     assert "$" not in page.replace("$KERAS_HOME", "")  # every placeholder filled

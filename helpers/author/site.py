@@ -108,9 +108,8 @@ def _setup_page() -> str:
     """The set-up page, its Pythons and platforms from helpers/learner/platform_support.py (as the README's)."""
     from helpers.learner import platform_support as support
 
-    pythons = ", ".join(support.PYTHONS[:-1]) + f" or {support.PYTHONS[-1]}"
     platforms = "\n".join(f"- {words}" for words in support.PLATFORMS.values())
-    return _template("setup.md", pythons=pythons, platforms=platforms, first=support.PYTHONS[0])
+    return _template("setup.md", pythons=support.PYTHONS_IN_WORDS, platforms=platforms, first=support.PYTHONS[0])
 
 
 def _cloud_links(episode: Episode) -> str:

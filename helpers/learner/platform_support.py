@@ -25,6 +25,8 @@ PLATFORMS = {
     "aarch64-apple-darwin": "macOS 12 or newer on Apple silicon (arm64)",
     "x86_64-pc-windows-msvc": "Windows x86_64 (64-bit Python)",
 }
+# "3.11, 3.12 or 3.13": how the README and the site's set-up page name them (tests/test_platforms.py checks both)
+PYTHONS_IN_WORDS = ", ".join(PYTHONS[:-1]) + f" or {PYTHONS[-1]}"
 UNSUPPORTED = {"x86_64-apple-darwin": "Intel Macs"}  # the test checks that the lock does not resolve there
 ELSEWHERE = "open the episodes in Google Colab or on Binder instead (the links in the README's episode table)"
 
