@@ -9,6 +9,7 @@ import tempfile
 
 os.environ.setdefault("COURSE_PROFILE", "quick")
 os.environ.setdefault("COURSE_RESULTS", os.path.join(tempfile.mkdtemp(prefix="course-results-"), "results.jsonl"))
+os.environ.setdefault("COURSE_MODELS", tempfile.mkdtemp(prefix="course-models-"))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("MPLBACKEND", "Agg")
 

@@ -98,8 +98,13 @@ classifier_history = ...
 ex.build_classifier.check(classifier)
 
 # %%
-# ex.build_classifier.hint()
-# ex.build_classifier.solution()
+# ex.build_classifier.hint()  # stuck? delete the "# " and run this cell; run it again for the next hint
+
+# %%
+# ex.build_classifier.solution()  # a worked solution, when the hints are not enough
+
+# %%
+ex.build_classifier.carry_on()  # your answer if it passed, else the worked solution, for the cells below
 
 # %% [markdown]
 # Why 0.01? Train the same architecture again (`clone_model` gives fresh random weights) at
@@ -268,6 +273,15 @@ model3 = ...
 # %%
 ex.transfer_head.check(model3, classifier)
 
+# %%
+# ex.transfer_head.hint()  # stuck? delete the "# " and run this cell; run it again for the next hint
+
+# %%
+# ex.transfer_head.solution()  # a worked solution, when the hints are not enough
+
+# %%
+ex.transfer_head.carry_on()  # your answer if it passed, else the worked solution, for the cells below
+
 # %% tags=["nbval-ignore-output"]
 model3.summary()
 
@@ -296,6 +310,15 @@ frozen_rmse = ...
 
 # %%
 ex.rmse.check(frozen_rmse, model3, xc_test, yc_test)
+
+# %%
+# ex.rmse.hint()  # stuck? delete the "# " and run this cell; run it again for the next hint
+
+# %%
+# ex.rmse.solution()  # a worked solution, when the hints are not enough
+
+# %%
+ex.rmse.carry_on()  # your answer if it passed, else the worked solution, for the cells below
 
 # %%
 frozen_predictions = model3.predict(xc_test, verbose=0)  # kept for the final plot
@@ -355,6 +378,15 @@ fine_history = ...
 
 # %%
 ex.fine_tune.check(model3, fine_history, frozen_rmse, xc_test, yc_test)
+
+# %%
+# ex.fine_tune.hint()  # stuck? delete the "# " and run this cell; run it again for the next hint
+
+# %%
+# ex.fine_tune.solution()  # a worked solution, when the hints are not enough
+
+# %%
+ex.fine_tune.carry_on()  # your answer if it passed, else the worked solution, for the cells below
 
 # %% [markdown]
 # ## 7. Results

@@ -148,6 +148,15 @@ one_fixed = ...
 # %%
 ex.load_and_freeze.check(one_fixed, 1)
 
+# %%
+# ex.load_and_freeze.hint()  # stuck? delete the "# " and run this cell; run it again for the next hint
+
+# %%
+# ex.load_and_freeze.solution()  # a worked solution, when the hints are not enough
+
+# %%
+ex.load_and_freeze.carry_on()  # your answer if it passed, else the worked solution, for the cells below
+
 # %% [markdown]
 # ## 4. Many repeats in one batched model
 #
@@ -307,6 +316,15 @@ reinit_model = ...
 # %%
 ex.reinit_layers.check(reinit_model, keras.models.load_model(SOURCE_PATH))
 
+# %%
+# ex.reinit_layers.hint()  # stuck? delete the "# " and run this cell; run it again for the next hint
+
+# %%
+# ex.reinit_layers.solution()  # a worked solution, when the hints are not enough
+
+# %%
+ex.reinit_layers.carry_on()  # your answer if it passed, else the worked solution, for the cells below
+
 # %% [markdown]
 # ### Exercise 3: a new layer on top (`add_hidden_layer`)
 #
@@ -324,6 +342,15 @@ deeper_model = ...
 
 # %%
 ex.add_hidden_layer.check(deeper_model, source_for_check)
+
+# %%
+# ex.add_hidden_layer.hint()  # stuck? delete the "# " and run this cell; run it again for the next hint
+
+# %%
+# ex.add_hidden_layer.solution()  # a worked solution, when the hints are not enough
+
+# %%
+ex.add_hidden_layer.carry_on()  # your answer if it passed, else the worked solution, for the cells below
 
 # %% [markdown]
 # Both new set-ups run with the same protocol and repeats. Like sections 3–5 they start every
@@ -378,6 +405,15 @@ summary = ...
 
 # %%
 ex.summarize_repeats.check(summary, scores)
+
+# %%
+# ex.summarize_repeats.hint()  # stuck? delete the "# " and run this cell; run it again for the next hint
+
+# %%
+# ex.summarize_repeats.solution()  # a worked solution, when the hints are not enough
+
+# %%
+ex.summarize_repeats.carry_on()  # your answer if it passed, else the worked solution, for the cells below
 
 # %%
 summary.round(3)

@@ -97,6 +97,15 @@ split_by_label = ...
 # %%
 ex.split_by_label.check(split_by_label)
 
+# %%
+# ex.split_by_label.hint()  # stuck? delete the "# " and run this cell; run it again for the next hint
+
+# %%
+# ex.split_by_label.solution()  # a worked solution, when the hints are not enough
+
+# %%
+ex.split_by_label.carry_on()  # your answer if it passed, else the worked solution, for the cells below
+
 # %% [markdown]
 # Scale pixels to 0–1 and add the channel axis convolutions expect. Each task then gets three sets
 # of images: **training**; **validation**, 10% of the training images held out (the same classes in
@@ -285,6 +294,15 @@ transfer_model = ...
 # %%
 ex.freeze_features.check(transfer_model, feature_layers)
 
+# %%
+# ex.freeze_features.hint()  # stuck? delete the "# " and run this cell; run it again for the next hint
+
+# %%
+# ex.freeze_features.solution()  # a worked solution, when the hints are not enough
+
+# %%
+ex.freeze_features.carry_on()  # your answer if it passed, else the worked solution, for the cells below
+
 # %% [markdown]
 # The classification layers keep the weights they learned on 5–9 and now learn 0–4; the original
 # example does the same. (Re-initialising them instead is a variation worth trying.)
@@ -317,6 +335,15 @@ ratio = ...
 
 # %%
 ex.epoch_times.check(times_full, times_frozen, ratio, scratch_timer, frozen_timer)
+
+# %%
+# ex.epoch_times.hint()  # stuck? delete the "# " and run this cell; run it again for the next hint
+
+# %%
+# ex.epoch_times.solution()  # a worked solution, when the hints are not enough
+
+# %%
+ex.epoch_times.carry_on()  # your answer if it passed, else the worked solution, for the cells below
 
 # %% [markdown]
 # ## 8. Results on the test images
@@ -428,6 +455,15 @@ draw_per_class = ...
 
 # %%
 ex.draw_per_class.check(draw_per_class)
+
+# %%
+# ex.draw_per_class.hint()  # stuck? delete the "# " and run this cell; run it again for the next hint
+
+# %%
+# ex.draw_per_class.solution()  # a worked solution, when the hints are not enough
+
+# %%
+ex.draw_per_class.carry_on()  # your answer if it passed, else the worked solution, for the cells below
 
 # %% [markdown]
 # The related source, trained once like section 5's model:

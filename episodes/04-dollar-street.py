@@ -121,6 +121,15 @@ preprocess = ...
 ex.preprocess.check(preprocess)
 
 # %%
+# ex.preprocess.hint()  # stuck? delete the "# " and run this cell; run it again for the next hint
+
+# %%
+# ex.preprocess.solution()  # a worked solution, when the hints are not enough
+
+# %%
+ex.preprocess.carry_on()  # your answer if it passed, else the worked solution, for the cells below
+
+# %%
 x_train_pre, x_val_pre, x_test_pre = preprocess(x_train), preprocess(x_val), preprocess(x_test)
 channels = pd.DataFrame({"divided by 255": (x_train / 255).mean(axis=(0, 1, 2)),
                          "preprocess_input": x_train_pre.mean(axis=(0, 1, 2), dtype="float64")},  # float32 sums drift
@@ -177,6 +186,15 @@ model = ...
 # %%
 ex.freeze_base.check(model, base_model)
 
+# %%
+# ex.freeze_base.hint()  # stuck? delete the "# " and run this cell; run it again for the next hint
+
+# %%
+# ex.freeze_base.solution()  # a worked solution, when the hints are not enough
+
+# %%
+ex.freeze_base.carry_on()  # your answer if it passed, else the worked solution, for the cells below
+
 # %% [markdown]
 # ### Exercise 3: count the parameters (`count_parameters`)
 #
@@ -194,6 +212,15 @@ trainable = ...
 
 # %%
 ex.count_parameters.check(total, trainable, model)
+
+# %%
+# ex.count_parameters.hint()  # stuck? delete the "# " and run this cell; run it again for the next hint
+
+# %%
+# ex.count_parameters.solution()  # a worked solution, when the hints are not enough
+
+# %%
+ex.count_parameters.carry_on()  # your answer if it passed, else the worked solution, for the cells below
 
 # %% [markdown]
 # Only the head's weights train (its BatchNormalization's moving mean and variance are updated, but
@@ -231,6 +258,15 @@ early_stopping = ...
 
 # %%
 ex.early_stopping.check(early_stopping)
+
+# %%
+# ex.early_stopping.hint()  # stuck? delete the "# " and run this cell; run it again for the next hint
+
+# %%
+# ex.early_stopping.solution()  # a worked solution, when the hints are not enough
+
+# %%
+ex.early_stopping.carry_on()  # your answer if it passed, else the worked solution, for the cells below
 
 # %% [markdown]
 # Now train the head, on the stored features, with the original's settings: batch 32, up to 30
@@ -494,6 +530,15 @@ fine_model = ...
 
 # %%
 ex.fine_tune.check(fine_model, base_model)
+
+# %%
+# ex.fine_tune.hint()  # stuck? delete the "# " and run this cell; run it again for the next hint
+
+# %%
+# ex.fine_tune.solution()  # a worked solution, when the hints are not enough
+
+# %%
+ex.fine_tune.carry_on()  # your answer if it passed, else the worked solution, for the cells below
 
 # %% tags=["nbval-ignore-output"]
 start = time.perf_counter()

@@ -104,10 +104,6 @@ classifier_history = classifier.fit(x_fit, y_fit, epochs=settings.epochs,
 # %%
 ex.build_classifier.assert_passed(classifier)
 
-# %%
-# ex.build_classifier.hint()
-# ex.build_classifier.solution()
-
 # %% [markdown]
 # Why 0.01? Train the same architecture again (`clone_model` gives fresh random weights) at
 # Adam's default rate, 0.001, on the same flowers for the same number of epochs:

@@ -13,7 +13,8 @@ A master (``masters/NN-slug.py``) is a jupytext percent notebook. In it:
 * the first check cell after a region (``ex.<name>.assert_passed(<args>)``)
   names the exercise the region solves and the expressions its check receives;
 * a cell tagged ``solution`` appears only in the solution version;
-* ``.assert_passed(`` becomes ``.check(`` in the learner's version.
+* ``.assert_passed(`` becomes ``.check(`` in the learner's version, and the build adds the
+  learner's help cells after each check (:func:`help_cells`: hint, solution, ``carry_on()``).
 
 The region's code is the exercise's solution: the build writes it, the hints
 and the check cell's arguments to ``helpers/learner/exercises/answers/<episode>.json``,
@@ -38,6 +39,8 @@ from pathlib import Path
 
 import jupytext
 import nbformat
+
+from helpers.learner.checking import assigned_names
 
 ROOT = Path(__file__).resolve().parents[2]
 MASTERS = ROOT / "masters"
@@ -74,28 +77,6 @@ class Region:
     prompt: str
     hints: list[str] = field(default_factory=list)
     code: str = ""
-
-
-def assigned_names(code: str) -> list[str]:
-    """Names a region binds at its top level, in order (``a =``, ``a, b =``, ``def a``)."""
-    names: list[str] = []
-
-    def add(target):
-        if isinstance(target, ast.Name) and target.id not in names:
-            names.append(target.id)
-        elif isinstance(target, (ast.Tuple, ast.List)):
-            for element in target.elts:
-                add(element)
-
-    for node in ast.parse(code).body:
-        if isinstance(node, ast.Assign):
-            for target in node.targets:
-                add(target)
-        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
-            add(node.target)
-        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name not in names:
-            names.append(node.name)
-    return names
 
 
 def _dedent(lines: list[str], indent: str) -> str:
@@ -167,6 +148,27 @@ def check_calls(source: str) -> list[tuple[str, list[str]]]:
     return calls
 
 
+def help_cells(exercise: str, after: str) -> list[nbformat.NotebookNode]:
+    """The learner's cells after an exercise's check: a hint, the worked solution, and carrying on.
+
+    Written by the build, the same for every exercise, so no episode can forget them: one call per
+    cell, so a learner who asks for a hint, another hint, then the solution sees each in turn; and
+    ``carry_on()``, which keeps the learner's answer if it passed and otherwise runs the worked
+    solution, so a learner who is stuck can run every later cell (it never earns a grade).
+    """
+    sources = [
+        ("h", f'# ex.{exercise}.hint()  # stuck? delete the "# " and run this cell; run it again for the next hint'),
+        ("s", f'# ex.{exercise}.solution()  # a worked solution, when the hints are not enough'),
+        ("c", f"ex.{exercise}.carry_on()  # your answer if it passed, else the worked solution, for the cells below"),
+    ]
+    cells = []
+    for suffix, source in sources:
+        cell = nbformat.v4.new_code_cell(source)
+        cell.id = f"{after}{suffix}"
+        cells.append(cell)
+    return cells
+
+
 def make_versions(master: nbformat.NotebookNode, episode: str) -> tuple[dict, dict]:
     """The learner and solution notebooks of one master, and its exercises' texts."""
     versions = {version: copy.deepcopy(master) for version in VERSIONS}
@@ -202,6 +204,8 @@ def make_versions(master: nbformat.NotebookNode, episode: str) -> tuple[dict, di
                     out.metadata["course"] = {"checks": {name: args for name, args in checked}}
             out.id = f"{version[0]}{index:03d}"  # stable ids: a rebuild changes nothing
             kept[version].append(out)
+            if version == "learner" and cell.cell_type == "code":
+                kept[version] += [cell for name, _ in checked for cell in help_cells(name, f"l{index:03d}")]
     if pending:
         raise BuildError(f"{episode}: a solution region ({pending[0].prompt!r}) has no check cell after it")
     for name, exercise in exercises.items():

@@ -15,11 +15,13 @@ the learner's kernel, so the log never decides a grade.
 
 from __future__ import annotations
 
+import ast
 import functools
 import html
 import inspect
 import json
 import re
+import sys
 import textwrap
 import traceback
 from dataclasses import asdict, dataclass
@@ -29,6 +31,8 @@ from helpers.learner import results_log, room_client
 
 STATUSES = ("correct", "incorrect", "unattempted", "error")
 _ICONS = {"correct": "✅", "incorrect": "❌", "unattempted": "✏️", "error": "⚠️"}
+_PLAIN = {"correct": "correct", "incorrect": "not correct yet", "unattempted": "not done yet",
+          "error": "not checkable yet"}
 _COLOURS = {"correct": "#2e7d32", "incorrect": "#c62828", "unattempted": "#6d6d6d", "error": "#ef6c00"}
 
 
@@ -88,6 +92,45 @@ class _Text:
         return f"**{self.title}**\n\n{body}"
 
 
+class _Note:
+    """One line for the learner (what ``carry_on`` did): plain in a terminal, Markdown in a notebook."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def _repr_markdown_(self) -> str:
+        return self.text
+
+
+def assigned_names(code: str) -> list[str]:
+    """Names a piece of code binds at its top level, in order (``a =``, ``a, b =``, ``def a``).
+
+    The build blanks these names in the learner's version; ``carry_on`` names them when it runs the
+    worked solution in their place.
+    """
+    names: list[str] = []
+
+    def add(target):
+        if isinstance(target, ast.Name) and target.id not in names:
+            names.append(target.id)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                add(element)
+
+    for node in ast.parse(code).body:
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                add(target)
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+            add(node.target)
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name not in names:
+            names.append(node.name)
+    return names
+
+
 def _is_blank(value) -> bool:
     return value is None or value is Ellipsis
 
@@ -126,6 +169,7 @@ class Exercise:
         self.points, self.success = points, success
         self._params = list(inspect.signature(checker).parameters)
         self._hints_shown = 0
+        self._last_check: tuple[tuple, Result] | None = None  # (ids of the values checked, their verdict)
 
     @property
     def _texts(self) -> dict:
@@ -203,6 +247,7 @@ class Exercise:
     def check(self, *args, **kwargs) -> Result:
         """Grade the learner's answer, log it and return a displayable result."""
         result = self.evaluate(*args, **kwargs)
+        self._last_check = (_identities(args, kwargs), result)
         results_log.append(result.as_record())
         room_client.send(result.as_record())  # only if a live room was joined; never waits, never prints
         return result
@@ -213,6 +258,43 @@ class Exercise:
         if not result.passed:
             raise AssertionError(f"the solution does not pass its own check:\n{result}")
         return result
+
+    def carry_on(self, namespace: dict | None = None) -> _Note:
+        """Keep the learner's answer if it passes; otherwise run the worked solution, so later cells work.
+
+        A learner who is stuck on one exercise can still follow the rest of the
+        episode. It never earns a grade: it writes nothing to the results log or
+        the live room, and the grader judges each exercise where its check cell
+        (or this call, if the check cell was deleted) stands, before the worked
+        solution has run. ``namespace`` defaults to the calling notebook's globals.
+        """
+        namespace = sys._getframe(1).f_globals if namespace is None else namespace
+        verdict = self._verdict_in(namespace)
+        if verdict.passed:
+            return _Note(f"✅ Carrying on with your own answer to {self.name}.")
+        names = _and(f"`{n}`" for n in assigned_names(self.solution_code)) if self.solution_code else ""
+        if not names:
+            return _Note(f"⚠️ {self.name} is {_PLAIN[verdict.status]}, and this copy of the course has no worked solution: "
+                         "finish the exercise before you run the cells below it.")
+        try:
+            exec(compile(self.solution_code, f"<worked solution of {self.name}>", "exec"), namespace)
+        except Exception as exc:  # the learner's earlier cells left something the solution needs in another state
+            return _Note(f"⚠️ {self.name} is {_PLAIN[verdict.status]}, and the worked solution could not run here "
+                         f"({type(exc).__name__}: {exc}). Run the notebook from the top, or ask an instructor.")
+        return _Note(f"↪️ {self.name} is {_PLAIN[verdict.status]}, so the cells below use the worked solution's "
+                     f"{names}. Your check still says {verdict.status}: come back to the exercise any time.")
+
+    def _verdict_in(self, namespace: dict) -> Result:
+        """The check's verdict on the check cell's own arguments, read from ``namespace``
+        (the last ``check()``'s, when it judged these very objects: no second training step)."""
+        try:
+            args = [eval(a, namespace) for a in self.arguments if not _keyword(a)]  # noqa: S307 the master's own text
+            kwargs = {k: eval(v, namespace) for k, v in filter(None, map(_keyword, self.arguments))}  # noqa: S307
+        except Exception as exc:
+            return self._result("unattempted", f"Its values are not there yet ({type(exc).__name__}: {exc}).")
+        if self._last_check and self._last_check[0] == _identities(args, kwargs):
+            return self._last_check[1]
+        return self.evaluate(*args, **kwargs)
 
     def hint(self) -> _Text:
         """The next hint (the last one repeats)."""
@@ -227,6 +309,21 @@ class Exercise:
         if not self.solution_code:
             return _Text(f"No solution for {self.name}", "The solution is not available in this copy of the course.")
         return _Text(f"A solution to {self.name}", self.solution_code, code=True)
+
+
+def _and(words) -> str:
+    words = list(words)
+    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
+
+
+def _identities(args, kwargs) -> tuple:
+    return tuple(id(a) for a in args) + tuple((k, id(v)) for k, v in sorted(kwargs.items()))
+
+
+def _keyword(argument: str):
+    """``("k", "expr")`` for a check cell's keyword argument ``k=expr``, else ``None``."""
+    match = re.fullmatch(r"\s*([A-Za-z_]\w*)\s*=(?!=)\s*(.*)", argument, re.S)
+    return (match[1], match[2]) if match else None
 
 
 def exercises_of(module) -> dict[str, Exercise]:

@@ -16,6 +16,8 @@ import os
 from types import SimpleNamespace
 
 PROFILES = ("full", "quick")
+# Said under every full-profile set-up cell: how a learner on a slow laptop switches from inside the notebook.
+_TO_QUICK = "\n  Slow laptop? Start this cell with `%env COURSE_PROFILE=quick` and run it again for a shorter version."
 DEFAULT = "full"
 
 
@@ -48,6 +50,7 @@ def course_profile(*, full: dict, quick: dict, announce: bool = True) -> SimpleN
     chosen = full if name == "full" else quick
     if announce:
         values = ", ".join(f"{k}={v}" for k, v in chosen.items())
-        note = "" if name == "full" else "  (shortened for tests; unset COURSE_PROFILE for the real course)"
+        note = (_TO_QUICK if name == "full" else
+                "  (the short version; for the real course, start the cell with `%env COURSE_PROFILE=full`)")
         print(f"Course profile {name!r}: {values}{note}")
     return SimpleNamespace(profile=name, **chosen)

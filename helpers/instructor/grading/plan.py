@@ -2,8 +2,10 @@
 
 The episode comes from the metadata the build writes, not from the file
 name. Each exercise is exported where its check cell stands (later cells may
-legitimately change the objects: fine-tuning unfreezes a model), or at the
-end of the notebook when the learner deleted the check cell.
+legitimately change the objects: fine-tuning unfreezes a model), or where its
+``carry_on()`` cell stands if that comes first (the check cell deleted): always
+before the worked solution that ``carry_on()`` may run, so relying on it earns
+nothing. Only when both are gone is it exported at the end of the notebook.
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ def make_plan(path: Path) -> Plan:
         if cell.cell_type != "code":
             continue
         for name in exercises:
-            if name not in placed and re.search(rf"\.{name}\.(check|assert_passed)\s*\(", cell.source):
+            if name not in placed and re.search(rf"\.{name}\.(check|assert_passed|carry_on)\s*\(", cell.source):
                 places.append((index, name))
                 placed.add(name)
     places += [(len(nb.cells), name) for name in exercises if name not in placed]
