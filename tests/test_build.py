@@ -74,3 +74,31 @@ def test_versions_differ_only_as_intended(master):
     # the paired .py is the same notebook as the .ipynb
     py = jupytext.reads(files[build.VERSIONS["learner"] / f"{master.stem}.py"], fmt="py:percent")
     assert [c.source for c in py.cells] == [c.source for c in learner.cells]
+
+
+@pytest.mark.parametrize("master", MASTERS, ids=lambda p: p.stem)
+def test_every_check_is_followed_by_a_hint_a_solution_and_carry_on(master):
+    """In the learner's version only: one call per cell, in the order a stuck learner needs them."""
+    files = build.rendered(master)
+    learner = nbformat.reads(files[build.VERSIONS["learner"] / f"{master.stem}.ipynb"], 4)
+    solution = nbformat.reads(files[build.VERSIONS["solution"] / f"{master.stem}.ipynb"], 4)
+    sources = [c.source for c in learner.cells]
+    checks = [(i, name) for i, c in enumerate(learner.cells) for name, _ in build.check_calls(c.source)]
+    assert checks, "every episode has exercises"
+    for i, name in checks:
+        hint, answer, carry = sources[i + 1:i + 4]
+        assert hint.startswith(f"# ex.{name}.hint()") and answer.startswith(f"# ex.{name}.solution()"), name
+        assert carry.startswith(f"ex.{name}.carry_on()"), name
+    assert sum("carry_on()" in s for s in sources) == len(checks)
+    assert not any("carry_on" in c.source or ".hint()" in c.source for c in solution.cells)
+    assert len({c.id for c in learner.cells}) == len(learner.cells), "cell ids stay unique"
+
+
+def test_help_cells_follow_a_check_in_a_tiny_master():
+    master = jupytext.reads("# %%\n# BEGIN SOLUTION: make a\n# HINT: a is one\na = 1\n# END SOLUTION\n\n"
+                            "# %%\nex.one.assert_passed(a)\n\n# %%\nprint(a)\n", fmt="py:percent")
+    notebooks, _ = build.make_versions(master, "00-tiny")
+    learner = [c.source for c in notebooks["learner"].cells]
+    assert learner[0] == "# TODO: make a\na = ..." and learner[1] == "ex.one.check(a)"
+    assert learner[2:5] == [c.source for c in build.help_cells("one", "x")] and learner[5] == "print(a)"
+    assert [c.source for c in notebooks["solution"].cells] == ["a = 1", "ex.one.assert_passed(a)", "print(a)"]

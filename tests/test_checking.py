@@ -123,3 +123,65 @@ def test_results_log_skips_garbage(tmp_path):
     path = tmp_path / "log.jsonl"
     path.write_text('not json\n[1]\n{"exercise": "a", "episode": "e", "status": "correct"}\n')
     assert len(results_log.read(path)) == 1
+
+
+# ---------------------------------------------------------------- carry_on: a stuck learner carries on
+def test_carry_on_keeps_a_passing_answer(log):
+    namespace = {"v": 9, "n": 3}
+    note = square.carry_on(namespace)
+    assert (namespace["v"], namespace["n"]) == (9, 3) and "your own answer" in repr(note)
+
+
+@pytest.mark.parametrize("learners_v, status", [(..., "not done yet"), (8, "not correct yet")])
+def test_carry_on_runs_the_worked_solution_in_place_of_a_blank_or_wrong_answer(log, learners_v, status):
+    namespace = {"v": learners_v, "n": 4}
+    note = square.carry_on(namespace)
+    assert namespace["v"] == 16, "the worked solution ran in the learner's namespace"
+    assert f"square is {status}" in repr(note) and "`v`" in repr(note), note
+    assert not log.exists(), "carry_on never writes a verdict: it earns nothing"
+
+
+def test_carry_on_reads_the_calling_notebooks_globals(log):
+    global v, n
+    v, n = ..., 5
+    try:
+        square.carry_on()
+        assert v == 25
+    finally:
+        del v, n
+
+
+def test_carry_on_never_reaches_the_room(log, monkeypatch):
+    sent = []
+    monkeypatch.setattr("helpers.learner.room_client.send", sent.append)
+    square.carry_on({"v": ..., "n": 2})
+    assert sent == []
+
+
+def test_carry_on_reuses_the_checks_verdict_on_the_same_objects(log):
+    calls = []
+
+    def counting(value, n):
+        calls.append(value)
+        expect(value == n * n, "no")
+
+    counted = Exercise("00-test", "square", counting)
+    answer = 9
+    counted.check(answer, 3)
+    counted.carry_on({"v": answer, "n": 3})
+    assert len(calls) == 1, "the check cell just judged these very objects"
+    counted.carry_on({"v": 4.0, "n": 3})  # other objects: judged again, and replaced by the solution
+    assert len(calls) == 2
+
+
+def test_carry_on_without_a_worked_solution_says_so(log, tmp_path, monkeypatch):
+    monkeypatch.setattr("helpers.learner.exercises.ANSWERS", str(tmp_path / "none"))  # an assessment bundle
+    namespace = {"v": ..., "n": 3}
+    note = square.carry_on(namespace)
+    assert namespace["v"] is ... and "no worked solution" in repr(note)
+
+
+def test_carry_on_when_the_solution_cannot_run_is_a_message(log):
+    namespace = {"v": ...}  # `n` is missing: the learner skipped the cell that makes it
+    note = square.carry_on(namespace)
+    assert "could not run here" in repr(note) and "NameError" in repr(note)
