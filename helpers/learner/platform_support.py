@@ -28,7 +28,8 @@ PLATFORMS = {
 # "3.11, 3.12 or 3.13": how the set-up guide names them (tests/test_platforms.py checks it)
 PYTHONS_IN_WORDS = ", ".join(PYTHONS[:-1]) + f" or {PYTHONS[-1]}"
 UNSUPPORTED = {"x86_64-apple-darwin": "Intel Macs"}  # the test checks that the lock does not resolve there
-ELSEWHERE = "open the episodes in Google Colab or on Binder instead (docs/learners/cloud.md says where the links are)"
+# No path in it: the sentence goes to a live room, which refuses anything that looks like one.
+ELSEWHERE = "open the episodes in Google Colab or on Binder instead (the README's guide \"Colab and Binder\" has the links)"
 
 
 def _version(text: str) -> tuple[int, ...]:
@@ -70,6 +71,6 @@ def unsupported(system: str | None = None, machine: str | None = None, python: t
         return f"TensorFlow does not ship for {system or 'this system'}: {ELSEWHERE}."
     if f"{python[0]}.{python[1]}" not in PYTHONS:
         return (f"{here} is not one the course's lock covers ({PYTHONS[0]} to {PYTHONS[-1]}): make the course's "
-                f"environment with Python {PYTHONS[0]} (docs/learners/setup.md: `uv venv --python {PYTHONS[0]}` or "
+                f"environment with Python {PYTHONS[0]} (the set-up guide: `uv venv --python {PYTHONS[0]}` or "
                 f"`conda env create -f environment.yml`), or {ELSEWHERE}.")
     return ""
