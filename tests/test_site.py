@@ -129,3 +129,18 @@ def test_stand_in_banner_repeats_the_notebooks_lines_under_the_title():
     quiet += nodes.section("", nodes.title(text="Set-up"), nodes.paragraph(text="no stand-ins"))
     course_site.add_stand_in_banner(None, quiet, "setup")
     assert not list(quiet.findall(nodes.admonition))
+
+
+def test_pages_whose_source_is_gone_leave_the_built_site(tmp_path):
+    src, html = tmp_path / "src", tmp_path / "html"
+    for name in ("index.md", "learners/setup.md", "episodes/01-x.ipynb"):
+        (src / name).parent.mkdir(parents=True, exist_ok=True)
+        (src / name).write_text("x")
+    for name in ("index.html", "learners/setup.html", "episodes/01-x.html", "setup.html", "search.html",
+                 "genindex.html", "_static/theme.html", "learners/gone.html"):
+        (html / name).parent.mkdir(parents=True, exist_ok=True)
+        (html / name).write_text("x")
+    site._drop_stale_pages(src, html)
+    left = {p.relative_to(html).as_posix() for p in html.rglob("*.html")}
+    assert left == {"index.html", "learners/setup.html", "episodes/01-x.html", "search.html", "genindex.html",
+                    "_static/theme.html"}

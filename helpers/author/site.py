@@ -193,6 +193,16 @@ def stage(src: Path, episodes: list[Episode]) -> None:
                 old.unlink()
 
 
+def _drop_stale_pages(src: Path, html: Path) -> None:
+    """Remove HTML pages whose source is gone (Sphinx leaves them): a page removed from the site leaves it."""
+    for page in html.rglob("*.html"):
+        rel = page.relative_to(html).with_suffix("")
+        if rel.parts[0].startswith("_") or str(rel) in ("search", "genindex"):
+            continue  # the theme's and Sphinx's own pages
+        if not any((src / rel).with_suffix(suffix).exists() for suffix in (".md", ".ipynb")):
+            page.unlink()
+
+
 @contextlib.contextmanager
 def _kernel_environment(results: Path):
     """The environment the kernels myst-nb starts inherit (this process's), for the build only.
@@ -242,5 +252,6 @@ def build_site(out: Path = DEFAULT_OUT, profile: str = "auto", jobs: int = 1, fr
                              *options, str(src), str(html)])
     if status:
         raise RuntimeError(f"Sphinx failed (exit status {status}); see the messages above")
+    _drop_stale_pages(src, html)
     log(f"Site built in {time.perf_counter() - start:.0f} s: {html / 'index.html'}")
     return html / "index.html"
