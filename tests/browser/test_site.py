@@ -155,8 +155,10 @@ def test_page(browser, served, link_status, screenshots, name):
 
 def axe_violations(page) -> list[dict]:
     """axe-core's violations of the WCAG 2.1 A and AA rules on the loaded page (each with its impact and nodes)."""
-    from axe_playwright_python.sync_playwright import Axe
-
+    try:
+        from axe_playwright_python.sync_playwright import Axe
+    except ImportError:
+        pytest.fail("axe-core is not installed: pip install axe-playwright-python==0.1.8 (.ci/run installs it)")
     axe = Axe()
     page.evaluate(axe.axe_script)
     experimental = page.evaluate("tags => axe.getRules(['experimental']).filter(r => r.tags.some(t => tags.includes(t)))"
