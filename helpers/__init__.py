@@ -39,7 +39,7 @@ import sys
 import tempfile
 import warnings
 
-__version__ = "0.1.0"
+__version__ = "1.0.0"
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 warnings.filterwarnings("ignore", message="IProgress not found")

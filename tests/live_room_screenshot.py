@@ -1,4 +1,4 @@
-"""The README's picture of the live room: ``python tests/live_room_screenshot.py [OUT.png]``.
+"""The picture of the live room (README.md, docs/instructors/live-room.md): ``python tests/live_room_screenshot.py [OUT.png]``.
 
 Starts ``room serve`` on a fresh database, simulates a workshop of 30 learners on episode 01 (real
 posts through the join token), opens the instructor URL in Chromium at projector size (1920×1080)

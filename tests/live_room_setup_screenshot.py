@@ -1,4 +1,4 @@
-"""The README's picture of a room before the workshop: ``python tests/live_room_setup_screenshot.py [OUT.png]``.
+"""The picture of a room before the workshop (docs/instructors/workshop.md): ``python tests/live_room_setup_screenshot.py [OUT.png]``.
 
 Starts ``room serve`` on a fresh database, posts the set-up checks of a room of 30 (22 ready, 5 not
 ready with the problems the check really reports, 3 who never ran it and joined from a notebook),

@@ -557,7 +557,7 @@ def test_a_set_up_run_reaches_an_open_page_as_an_event(server):
     assert event["setup"]["ready"] is False and "seaborn" in event["setup"]["problem"] and event["setup"]["runs"] == 1
 
 
-def test_the_join_page_gives_three_steps_with_the_readmes_install_lines(server):
+def test_the_join_page_gives_three_steps_with_the_set_up_guides_install_lines(server):
     from helpers.instructor.setup_check import INSTALL_LINES
 
     status, page = server.request(f"/join/{server.join_token}")
@@ -568,9 +568,9 @@ def test_the_join_page_gives_three_steps_with_the_readmes_install_lines(server):
         assert line in page
     assert f"python -m helpers doctor --room {server.join_url} --name" in page
     assert f'room.join("{server.join_url}", name=' in page and "Colab or Binder" in page
-    readme = (ROOT / "README.md").read_text()
-    setup_block = readme.split("## Set up, learn, test", 1)[1].split("```bash", 1)[1].split("```", 1)[0]
-    for line in INSTALL_LINES:  # the join page says what the README says (a comment after '#' may differ)
+    guide = (ROOT / "docs" / "learners" / "setup.md").read_text()
+    setup_block = guide.split("## Install and start", 1)[1].split("```bash", 1)[1].split("```", 1)[0]
+    for line in INSTALL_LINES:  # the join page says what the set-up guide says (a comment after '#' may differ)
         assert any(row.split("  #")[0].strip() == line.split("  #")[0].strip() for row in setup_block.splitlines()), line
 
 

@@ -35,6 +35,8 @@ MASTER = '''\
 
 # %% [markdown]
 # # Episode 05 — A throwaway episode
+#
+# **Teaching:** 10 min · **Exercises:** 5 min
 
 # %%
 from helpers.learner.exercises import toy as ex
@@ -99,6 +101,9 @@ def test_a_new_episode_is_found_everywhere(course):
     # the build writes its notebooks and texts, and then reports them unchanged
     assert "05-toy" in run(course, "-m", "helpers", "build")
     assert "match" in run(course, "-m", "helpers", "build", "--check")
+    # the workshop schedule and the README's episode table take its minutes from its header
+    assert "Episode 05, teaching: A throwaway episode | 10 |" in (course / "docs/instructors/schedule.md").read_text()
+    assert "| 05 | [A throwaway episode](episodes/05-toy.ipynb) | 10 min | 5 min |" in (course / "README.md").read_text()
     for folder in ("episodes", "solutions"):
         assert (course / folder / "05-toy.ipynb").is_file() and (course / folder / "05-toy.py").is_file()
     texts = json.loads((course / "helpers/learner/exercises/answers/05-toy.json").read_text())["exercises"]

@@ -3,7 +3,8 @@
 ``helpers/learner/platform_support.py`` states them; here ``requirements.lock`` is resolved with uv
 for each (``uv pip compile --python-platform ... --python-version ...``, from the index's metadata:
 a pin without wheels for one of them fails here, not on a learner's laptop), the Intel Mac must
-fail to resolve (the README says it does), and pyproject.toml and the README must say the same.
+fail to resolve (the set-up guide says it does), and pyproject.toml and the set-up guide
+(docs/learners/setup.md, the one set-up page: the site shows it as it is) must say the same.
 """
 
 import re
@@ -18,8 +19,7 @@ from packaging.specifiers import SpecifierSet
 from helpers.author import build
 from helpers.learner import platform_support as support
 
-README = (build.ROOT / "README.md").read_text()
-SET_UP = README.split("## Set up, learn, test", 1)[1].split("\n## ", 1)[0]
+SET_UP = (build.ROOT / "docs" / "learners" / "setup.md").read_text()
 
 
 def _uv() -> list[str] | None:
@@ -43,25 +43,26 @@ def test_requires_python_is_the_pythons_named():
     assert f"python={support.PYTHONS[0]}" in (build.ROOT / "environment.yml").read_text()
 
 
-def test_readme_set_up_names_every_platform_and_python():
+def test_the_set_up_guide_names_every_platform_and_python():
     for words in support.PLATFORMS.values():
         assert words in SET_UP, words
     assert "Intel Mac" in SET_UP and "32-bit" in SET_UP
     assert f"Python {support.PYTHONS_IN_WORDS}" in SET_UP
-    assert "3.10" in SET_UP  # and says what a learner with Ubuntu 22.04's Python 3.10 does
+    assert "3.10" in SET_UP and f"uv venv --python {support.PYTHONS[0]}" in SET_UP  # Ubuntu 22.04's Python
+    assert re.search(r"^pip install -r requirements\.lock", SET_UP, re.M) and "requirements.txt" not in SET_UP
 
 
-def test_site_set_up_page_says_what_the_readme_says():
-    """The site's set-up page names the same Pythons, platforms and install line (it once said requirements.txt)."""
-    from helpers.author import site
+def test_the_site_shows_the_set_up_guide_itself():
+    """One source: the site's set-up page is docs/learners/setup.md as it is (it once kept a copy of its own,
+    which said requirements.txt), and the site's configuration holds no set-up text."""
+    from helpers.author import guides, site
 
-    page = site._setup_page()
-    for words in support.PLATFORMS.values():
-        assert words in page, words
-    assert f"Python {support.PYTHONS_IN_WORDS}" in page
-    assert "pip install -r requirements.lock" in page and "pip install -r requirements.txt" not in page
-    assert "Intel Mac" in page and "3.10" in page and f"uv venv --python {support.PYTHONS[0]}" in page
-    assert "$" not in page.replace("$KERAS_HOME", "")  # every placeholder filled
+    page = guides.files()["learners/setup.md"]
+    strip = re.compile(r"\]\([^)]*\)")  # links may be rewritten for the site, nothing else
+    assert strip.sub("]()", page) == strip.sub("]()", SET_UP)
+    assert not (site.CONF_DIR / "setup.md").exists()
+    assert "learners/setup.md" in site._template("index.md", episode_table="", toctree="", guide_toctrees="",
+                                                   citation="")
 
 
 @pytest.mark.parametrize("kind, arguments, expected", [

@@ -263,7 +263,7 @@ def rendered(master_path: Path) -> dict[Path, str]:
 
 def build(check: bool = False, masters_: list[Path] | None = None) -> list[Path]:
     """Write (or, with ``check``, compare) every generated file; return those that differ."""
-    from helpers.author import publishing
+    from helpers.author import episode_table, publishing
 
     differ = []
     files = {path: text for master_path in masters_ or masters() for path, text in rendered(master_path).items()}
@@ -271,6 +271,7 @@ def build(check: bool = False, masters_: list[Path] | None = None) -> list[Path]
     if readme.exists():  # the links table between README's <!-- links --> markers, for every episode
         files[readme] = publishing.readme_with_links(readme.read_text(encoding="utf-8"), *publishing.settings(),
                                                      [m.stem for m in masters()])
+    files.update(episode_table.generated(ROOT, masters(), files.get(readme)))  # the schedule, README's table
     for path, text in files.items():
         current = path.read_text(encoding="utf-8") if path.exists() else None
         if current != text:

@@ -3,12 +3,14 @@
 The notebooks ship without outputs, so on a repository page or a projector their plots,
 tables and check cards do not exist until someone runs them. The site is where a learner
 reads along and an instructor projects: each episode's *solution* notebook, executed, with a
-link to download the learner's version; a home page, a set-up page and the measured benchmark
-table.
+link to download the learner's version; a home page, the guides for learners, instructors and
+authors, the measured benchmark table and the changelog.
 
 What it reads, as it is at build time (``python -m helpers build`` regenerates the notebooks):
 ``solutions/*.ipynb`` (episodes are discovered there, never listed), ``episodes/*.ipynb`` (the
-learner downloads) and the table between ``<!-- table -->`` markers in ``benchmarks/README.md``.
+learner downloads), the guides under ``docs/`` and ``CHANGELOG.md`` (staged as they are, see
+``guides.py``), ``CITATION.cff`` (the home page's "how to cite") and the table between
+``<!-- table -->`` markers in ``benchmarks/README.md``.
 It writes a staging folder of pages (``_build/site-src``), then runs Sphinx with the
 configuration in ``helpers/author/site/``; the HTML lands in ``_build/site``.
 
@@ -93,23 +95,27 @@ def discover(requested: str = "auto") -> list[Episode]:
     return episodes
 
 
-def _write(path: Path, text: str) -> None:
+def _write(path: Path, content: str | bytes) -> None:
     """Write only what changed: Sphinx re-reads (and myst-nb re-checks the cache of) changed files only."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists() or path.read_text() != text:
-        path.write_text(text)
+    data = content.encode() if isinstance(content, str) else content
+    if not path.exists() or path.read_bytes() != data:
+        path.write_bytes(data)
 
 
 def _template(name: str, **values) -> str:
     return string.Template((CONF_DIR / name).read_text()).substitute(values)
 
 
-def _setup_page() -> str:
-    """The set-up page, its Pythons and platforms from helpers/learner/platform_support.py (as the README's)."""
-    from helpers.learner import platform_support as support
+def citation() -> str:
+    """How to cite the course, in one line, from ``CITATION.cff`` (the one place its version and authors are)."""
+    import yaml
 
-    platforms = "\n".join(f"- {words}" for words in support.PLATFORMS.values())
-    return _template("setup.md", pythons=support.PYTHONS_IN_WORDS, platforms=platforms, first=support.PYTHONS[0])
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    authors = ", ".join(a.get("name") or f"{a.get('family-names', '')}, {a.get('given-names', '')}"
+                        for a in cff["authors"])
+    year = str(cff.get("date-released", ""))[:4]
+    return f"{authors} ({year}). *{cff['title']}* (version {cff['version']})."
 
 
 def _cloud_links(episode: Episode) -> str:
@@ -134,7 +140,7 @@ def staged_notebook(episode: Episode):
         f":::{{note}}\nThis page is the episode's solution notebook, executed when the site was built, in "
         f"{profile_note}. To work through the exercises yourself, download the learner version "
         f"{{download}}`{episode.name}.ipynb <../_learner/{episode.name}.ipynb>` and open it in JupyterLab "
-        f"(see [Set-up](../setup.md)){_cloud_links(episode)}.\n:::")
+        f"(see [Set-up](../learners/setup.md)){_cloud_links(episode)}.\n:::")
     first_markdown = next(i for i, cell in enumerate(nb.cells) if cell.cell_type == "markdown")
     nb.cells.insert(first_markdown + 1, about)
     nb.cells.insert(0, profile_cell)
@@ -162,11 +168,19 @@ def benchmark_table() -> str:
 
 
 def stage(src: Path, episodes: list[Episode]) -> None:
-    """Write every page of the site into ``src`` (only files whose text changed)."""
-    toctree = "\n".join(["setup", *(ep.docname for ep in episodes), "benchmarks"])
-    _write(src / "index.md", _template("index.md", episode_table=_episode_table(episodes), toctree=toctree))
-    _write(src / "setup.md", _setup_page())
-    _write(src / "benchmarks.md", _template("benchmarks.md", table=benchmark_table()))
+    """Write every page of the site into ``src`` (only files whose text changed; pages no longer made go)."""
+    from helpers.author import guides, publishing
+
+    toctree = "\n".join(ep.docname for ep in episodes)
+    pages = {"index.md": _template("index.md", episode_table=_episode_table(episodes), toctree=toctree,
+                                   guide_toctrees=guides.toctrees(), citation=citation()),
+             "benchmarks.md": _template("benchmarks.md", table=benchmark_table()),
+             **guides.files(ROOT, *publishing.settings(ROOT))}
+    for name, content in pages.items():
+        _write(src / name, content)
+    for old in src.rglob("*.md"):  # a guide removed from docs/ leaves the site too
+        if old.relative_to(src).as_posix() not in pages:
+            old.unlink()
     wanted = set()
     for ep in episodes:
         _write(src / "episodes" / f"{ep.name}.ipynb", nbformat.writes(staged_notebook(ep)) + "\n")
@@ -177,6 +191,16 @@ def stage(src: Path, episodes: list[Episode]) -> None:
         for old in (src / folder).glob("*.ipynb"):
             if old.name not in wanted:
                 old.unlink()
+
+
+def _drop_stale_pages(src: Path, html: Path) -> None:
+    """Remove HTML pages whose source is gone (Sphinx leaves them): a page removed from the site leaves it."""
+    for page in html.rglob("*.html"):
+        rel = page.relative_to(html).with_suffix("")
+        if rel.parts[0].startswith("_") or str(rel) in ("search", "genindex"):
+            continue  # the theme's and Sphinx's own pages
+        if not any((src / rel).with_suffix(suffix).exists() for suffix in (".md", ".ipynb")):
+            page.unlink()
 
 
 @contextlib.contextmanager
@@ -228,5 +252,6 @@ def build_site(out: Path = DEFAULT_OUT, profile: str = "auto", jobs: int = 1, fr
                              *options, str(src), str(html)])
     if status:
         raise RuntimeError(f"Sphinx failed (exit status {status}); see the messages above")
+    _drop_stale_pages(src, html)
     log(f"Site built in {time.perf_counter() - start:.0f} s: {html / 'index.html'}")
     return html / "index.html"

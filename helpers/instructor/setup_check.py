@@ -37,7 +37,7 @@ from helpers.instructor.live_room.schema import SETUP_FIELDS as FIELDS  # noqa: 
 MIN_FREE_DISK_GB = 1.0     # the full profile's data and weights, Keras' cache and a little room to work
 MIN_FREE_MEMORY_GB = 1.0   # TensorFlow and episode 04's DenseNet need at least this much free
 INSTALL = "pip install -r requirements.lock"
-# The README's two install lines ("Set up, learn, test"), as the room's join page gives them (a test compares).
+# The set-up guide's two install lines (docs/learners/setup.md), as the room's join page gives them (a test compares).
 INSTALL_LINES = (r"python3 -m venv .venv && . .venv/bin/activate   # Windows: py -3.11 -m venv .venv; .venv\Scripts\activate",
                  INSTALL)
 ROOT = Path(__file__).resolve().parents[2]

