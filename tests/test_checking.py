@@ -89,7 +89,8 @@ def test_assert_passed(log):
 
 def test_hints_step_through_then_repeat():
     exercise = Exercise("00-test", "square", _square_checker)
-    assert [exercise.hint().text for _ in range(3)] == ["first", "second", "second"]
+    assert [exercise.hint().text.split("\n")[0] for _ in range(3)] == ["first", "second", "second"]
+    assert "last hint" not in square.hint().text and "`ex.square.solution()`" in square.hint().text
     assert "```python\nv = n * n\n```" in exercise.solution()._repr_markdown_()
 
 
@@ -185,3 +186,13 @@ def test_carry_on_when_the_solution_cannot_run_is_a_message(log):
     namespace = {"v": ...}  # `n` is missing: the learner skipped the cell that makes it
     note = square.carry_on(namespace)
     assert "could not run here" in repr(note) and "NameError" in repr(note)
+
+
+def test_carry_on_when_the_answer_passes_but_a_name_it_should_make_is_blank(log, tmp_path, monkeypatch):
+    """A learner who ran `fit` without keeping its history: the check passes, the next cell would not."""
+    monkeypatch.setattr("helpers.learner.exercises.ANSWERS", str(tmp_path))
+    (tmp_path / "00-hist.json").write_text(json.dumps({"exercises": {"square": {
+        "prompt": "square n", "hints": ["h"], "solution": "v = n * n\nhistory = [v]", "args": ["v", "n"]}}}))
+    namespace = {"v": 9, "n": 3, "history": ...}
+    note = Exercise("00-hist", "square", _square_checker).carry_on(namespace)
+    assert namespace["history"] == [9] and "passed, but `history` is still blank" in repr(note), note

@@ -16,10 +16,12 @@ the learner's kernel, so the log never decides a grade.
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
 import html
 import inspect
 import json
+import logging
 import re
 import sys
 import textwrap
@@ -270,19 +272,24 @@ class Exercise:
         """
         namespace = sys._getframe(1).f_globals if namespace is None else namespace
         verdict = self._verdict_in(namespace)
-        if verdict.passed:
+        made = assigned_names(self.solution_code) if self.solution_code else []
+        blank = [f"`{n}`" for n in made if _is_blank(namespace.get(n))]  # e.g. `fit` run, its history not kept
+        if verdict.passed and not blank:
             return _Note(f"✅ Carrying on with your own answer to {self.name}.")
-        names = _and(f"`{n}`" for n in assigned_names(self.solution_code)) if self.solution_code else ""
-        if not names:
-            return _Note(f"⚠️ {self.name} is {_PLAIN[verdict.status]}, and this copy of the course has no worked solution: "
+        state = (f"passed, but {_and(blank)} {'is' if len(blank) == 1 else 'are'} still blank" if verdict.passed
+                 else f"is {_PLAIN[verdict.status]}")
+        if not made:
+            return _Note(f"⚠️ {self.name} {state}, and this copy of the course has no worked solution: "
                          "finish the exercise before you run the cells below it.")
         try:
-            exec(compile(self.solution_code, f"<worked solution of {self.name}>", "exec"), namespace)
+            with _quiet_tensorflow():
+                exec(compile(self.solution_code, f"<worked solution of {self.name}>", "exec"), namespace)
         except Exception as exc:  # the learner's earlier cells left something the solution needs in another state
-            return _Note(f"⚠️ {self.name} is {_PLAIN[verdict.status]}, and the worked solution could not run here "
+            return _Note(f"⚠️ {self.name} {state}, and the worked solution could not run here "
                          f"({type(exc).__name__}: {exc}). Run the notebook from the top, or ask an instructor.")
-        return _Note(f"↪️ {self.name} is {_PLAIN[verdict.status]}, so the cells below use the worked solution's "
-                     f"{names}. Your check still says {verdict.status}: come back to the exercise any time.")
+        return _Note(f"↪️ {self.name} {state}, so the cells below use the worked solution's "
+                     f"{_and(f'`{n}`' for n in made)}. Your check still says {verdict.status}: "
+                     "come back to the exercise any time.")
 
     def _verdict_in(self, namespace: dict) -> Result:
         """The check's verdict on the check cell's own arguments, read from ``namespace``
@@ -297,18 +304,33 @@ class Exercise:
         return self.evaluate(*args, **kwargs)
 
     def hint(self) -> _Text:
-        """The next hint (the last one repeats)."""
+        """The next hint (the last one repeats, and points to the solution)."""
         if not self.hints:
             return _Text(f"No hints for {self.name}", "Hints are not available in this copy of the course.")
         index = min(self._hints_shown, len(self.hints) - 1)
+        last = self._hints_shown >= len(self.hints) - 1
         self._hints_shown += 1
-        return _Text(f"Hint {index + 1} of {len(self.hints)} for {self.name}", self.hints[index])
+        more = f"\n\nThat was the last hint. Still stuck? `ex.{self.name}.solution()` shows a worked answer." if last else ""
+        return _Text(f"Hint {index + 1} of {len(self.hints)} for {self.name}", self.hints[index] + more)
 
     def solution(self) -> _Text:
         """The master's solution region for this exercise, exactly as the solution notebook runs it."""
         if not self.solution_code:
             return _Text(f"No solution for {self.name}", "The solution is not available in this copy of the course.")
         return _Text(f"A solution to {self.name}", self.solution_code, code=True)
+
+
+@contextlib.contextmanager
+def _quiet_tensorflow():
+    """TensorFlow's Python warnings (e.g. "5 out of the last 5 calls ... triggered tf.function retracing")
+    are about the worked solution's speed, not the learner's work: not shown while it runs for them."""
+    logger = logging.getLogger("tensorflow")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _and(words) -> str:

@@ -158,7 +158,7 @@ def require_compiled_after_trainable_change(model, name: str, *, batch=None, fro
     Keras 3 builds the training step for the variables that were trainable
     when the model was compiled and first trained; a later change to
     ``trainable`` without ``compile()`` has no effect on ``fit``, and Keras
-    gives no warning. Three ways to see it, from cheapest to surest: the flags
+    (3.10 to 3.15 at least) gives no warning. Three ways to see it, from cheapest to surest: the flags
     recorded at ``compile()`` differ from today's; the built optimiser tracks
     another set of variables; and (given a ``batch``) one training step on the
     learner's own model, undone afterwards, moves a ``frozen`` layer or leaves
@@ -178,6 +178,7 @@ def require_compiled_after_trainable_change(model, name: str, *, batch=None, fro
         what = f"The layers marked trainable do not change when `{name}` trains"
     else:
         return
-    raise Incorrect(f"{what}. Keras 3 keeps the training step it built for the layers that were trainable "
-                    f"when `{name}` was compiled, and gives no warning: compile again after the last change "
-                    f"to `trainable`, i.e. call `{name}.compile(...)` again after freezing or unfreezing.")
+    raise Incorrect(f"{what}. Compile again after the last change to `trainable`: it is the rule that is "
+                    f"always safe. Once `{name}` has trained, Keras keeps the training step it built then, which "
+                    "goes on updating the layers that were trainable at that moment, and it may not warn you. "
+                    f"Call `{name}.compile(...)` again after freezing or unfreezing.")

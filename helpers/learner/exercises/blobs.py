@@ -155,7 +155,7 @@ def _check_summarize_repeats(table, scores):
             sd = values.std(ddof=1)
             expect(not np.isclose(half, 1.96 * sd / np.sqrt(n), rtol=1e-4),
                    f"{name}: 1.96 is the normal distribution's value; with only {n} runs use Student's t, "
-                   f"`scipy.stats.t.ppf(0.975, {n - 1})` = {stats.t.ppf(0.975, n - 1):.3f}.")
+                   f"`stats.t.ppf(0.975, {n - 1})` (from scipy) = {stats.t.ppf(0.975, n - 1):.3f}.")
             expect(not np.isclose(half, stats.t.ppf(0.975, n - 1) * sd, rtol=1e-4),
                    f"{name}: that interval uses the standard deviation of the runs; the interval of the *mean* "
                    "uses the standard error, std / sqrt(n).")
