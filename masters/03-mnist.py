@@ -40,8 +40,8 @@
 # This episode grows from the Keras example "Transfer learning toy example"
 # (`mnist_transfer_cnn.py`, by the Keras team). It trains a small convolutional network on the
 # digits 0–4, freezes its convolutions and retrains its classifier on the digits 5–9. Later copies
-# of it in courses and tutorials turn it round, 5–9 → 0–4, and so do we. Run with today's Keras as
-# written, it learns far more slowly than it did when it was written; section 3 shows why.
+# of it in courses and tutorials turn it round, 5–9 → 0–4, and so do we. Run as written with
+# today's Keras, it learns far more slowly than its authors saw; section 3 shows why.
 
 # %% [markdown]
 # ## Set-up
@@ -145,6 +145,7 @@ def task(x, y, x_test, y_test, size=None):
     return {"train": (x_train, y_train), "val": (x_val, y_val), "test": (x_test, y_test)}
 
 
+# %%
 x_low, y_low, x_high, y_high = split_by_label(prepare(data.x_train), data.y_train)
 xt_low, yt_low, xt_high, yt_high = split_by_label(prepare(data.x_test), data.y_test)
 related_size = min(settings.related_size, len(x_low) // 2)

@@ -405,25 +405,24 @@ del seed_way
 # copy of our model with its base unfrozen, and count the BatchNormalization layers whose stored
 # statistics moved; then again with those layers frozen.
 
+# %%
+def norms_updated(model_copy, norms, batch):
+    """How many of `norms` (BatchNormalization layers) change their statistics in a training call."""
+    before = [layer.moving_mean.numpy().copy() for layer in norms]
+    model_copy(batch, training=True)  # what fit does at every step
+    return sum(not np.allclose(b, layer.moving_mean.numpy()) for b, layer in zip(before, norms))
+
+
 # %% tags=["nbval-ignore-output"]
 copy = keras.models.clone_model(model)
 copy.set_weights(model.get_weights())
 copy_base = copy.get_layer(base_model.name)
 norms = [layer for layer in copy_base.layers if isinstance(layer, keras.layers.BatchNormalization)]
-
-
-def norms_updated(batch):
-    """How many of the base's BatchNormalization layers change their statistics in a training call."""
-    before = [layer.moving_mean.numpy().copy() for layer in norms]
-    copy(batch, training=True)  # what fit does at every step
-    return sum(not np.allclose(b, layer.moving_mean.numpy()) for b, layer in zip(before, norms))
-
-
 copy_base.trainable = True  # the whole base unfrozen, BatchNormalization included
-updated_unfrozen = norms_updated(x_val_pre[:8])
+updated_unfrozen = norms_updated(copy, norms, x_val_pre[:8])
 for layer in norms:
     layer.trainable = False  # BatchNormalization frozen, the rest still trainable
-updated_frozen = norms_updated(x_val_pre[:8])
+updated_frozen = norms_updated(copy, norms, x_val_pre[:8])
 print(f"built with training=False, base unfrozen: {updated_unfrozen} of {len(norms)} BatchNormalization "
       "layers updated their statistics")
 print(f"the same with the BatchNormalization layers frozen: {updated_frozen} of {len(norms)}")
