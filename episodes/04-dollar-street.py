@@ -337,12 +337,8 @@ print("full model on images == head on stored features:", same)
 # ### The original's way, timed
 #
 # The original tutorial fits the whole model, so every epoch runs every image through the base again.
-# We time three epochs of that on a copy of the model, one `fit` call each. The first also builds the
-# training step, a one-off cost, so we keep it apart: the original's way costs the first epoch plus
-# a later epoch's time for each further epoch. For a later epoch we take the faster of the two, as
-# `timeit` takes the fastest of its repeats: a busy moment on your computer can only slow an epoch
-# down, so the estimate stays on the original's side. (Our way's times above include its one-off
-# costs too: building the feature pass and the head's training step.)
+# We time three epochs of that on a copy of the model, and from them estimate how long the
+# original's way takes for as many epochs as our head needed.
 
 
 # %% tags=["nbval-ignore-output"]
@@ -680,7 +676,11 @@ elif data.stand_in:
 #   digits resized to 64×64×3) has per-channel means below 0 after `preprocess_input`: mostly black
 #   images, darker than ImageNet's average photograph.
 # - The notebook prints its own costs: milliseconds per image of the feature pass, the original's
-#   seconds per epoch, the fine-tuning time. `benchmarks/feature_caching.py` measures the original's
+#   seconds per epoch, the fine-tuning time. The estimate of the original's way counts its first
+#   epoch (which also builds the training step) apart, and takes the faster of the two later epochs
+#   for each further epoch, as `timeit` takes the fastest of its repeats: a busy moment can only slow
+#   an epoch down, so the estimate stays on the original's side. Our way's times include its one-off
+#   costs (building the feature pass and the head's training step). `benchmarks/feature_caching.py` measures the original's
 #   way against stored features on your machine.
 # - Exercise 2 is the heart of the episode: let learners compare their head with the summary.
 # - Timing: data and validation set 10 min, preprocessing 10 min, base, functional API and head 15 min, stored
