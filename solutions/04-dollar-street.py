@@ -176,8 +176,8 @@ print(f"DenseNet121 with weights={weights!r}: {len(base_model.layers)} layers, "
 # the other like functions, and make a `keras.Model` from the input and the last output. A whole
 # model can be called like a layer, so a model can sit inside another. A tiny example, with an
 # inner model called with `training=False`, which asks it to run in *inference mode*
-# (BatchNormalization uses its stored statistics, Dropout does nothing) even while the outer model
-# trains:
+# (BatchNormalization uses its stored statistics, Dropout does nothing); section 5 tests whether
+# that request holds while the outer model trains:
 
 # %%
 tiny_inputs = keras.Input(shape=(8,))
@@ -204,15 +204,15 @@ tiny_model.summary()
 # ```python
 # base_model.trainable = False
 # inputs = keras.Input(shape=(64, 64, 3))
-# features = base_model(keras.layers.Resizing(160, 160)(inputs), training=False)
+# upscaled = keras.layers.Resizing(160, 160)(inputs)
+# features = base_model(upscaled, training=False)
 # head = keras.Sequential([keras.Input(shape=(1024,)), ...], name="head")
 # model = keras.Model(inputs, head(features))
 # model.compile(...)
 # ```
 #
-# The Keras guide to transfer learning calls the base with `training=False`, meant to keep its
-# BatchNormalization layers in inference mode; section 5 tests whether it does. The last Dense layer
-# has no activation: it gives *logits*, and `from_logits=True` tells the loss so.
+# The Keras guide to transfer learning calls the base with `training=False` in the same way. The
+# last Dense layer has no activation: it gives *logits*, and `from_logits=True` tells the loss so.
 
 # %%
 base_model.trainable = False
