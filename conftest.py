@@ -56,7 +56,7 @@ def pytest_collection_modifyitems(items):
 # The files below hold independent, long tests (a whole notebook each): through xdist's documented
 # `pytest_xdist_make_scheduler` hook, each of their tests is a unit of its own and goes to
 # whichever worker is free. tests/test_xdist_grouping.py runs a notebook under two workers.
-SPREAD_ACROSS_WORKERS = ("tests/test_learner_versions.py", "tests/test_stand_in_paths.py")
+SPREAD_ACROSS_WORKERS = ("tests/test_learner_versions.py", "tests/test_stand_in_paths.py", "tests/test_data_up_front.py")
 
 
 @pytest.hookimpl(optionalhook=True)  # optional: `-p no:xdist` runs without it
