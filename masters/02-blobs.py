@@ -249,8 +249,8 @@ assert spread.loc["fixed=2", "mean"] < spread.loc["fixed=0", "mean"]
 # The original tutorial reported the same pattern of spreads (standard deviations from 0.004 to
 # 0.014 for the transfer set-ups, against 0.101 standalone) and concluded that transfer makes
 # training more stable. That finding did **not** reproduce when the course's authors re-ran the
-# tutorial's own code on Keras 3: there the transfer runs varied *more* than the standalone ones (the numbers are in
-# the instructor notes). So what makes our transfer runs agree?
+# tutorial's own code on Keras 3: there the transfer runs varied *more* than the standalone ones
+# (the numbers are in the instructor notes). So what makes our transfer runs agree?
 #
 # Look at what they share: all of them start from the **same** problem-1 model, so they differ only
 # in the order of the batches. Whatever luck that one source model had, good or bad, is carried
@@ -259,15 +259,12 @@ assert spread.loc["fixed=2", "mean"] < spread.loc["fixed=0", "mean"]
 # ## 6. One source model or many?
 #
 # We train several problem-1 models (all at once with `fit_repeats` again, on the same 400 points
-# as our source), then transfer each one with fixed=2, where everything below the output comes from the
-# source, and compare with fixed=2 repeated from our single source above.
+# as our source), then transfer each one with fixed=2, where everything below the output comes
+# from the source, and compare with fixed=2 repeated from our single source above.
 
-# %% tags=["nbval-ignore-output"]
-sources = [blobs_mlp() for _ in range(settings.sources)]
-fit_repeats(sources, x1_fit, y1_fit, epochs=EPOCHS, batch_size=BATCH_SIZE, seed=10)
-
-
+# %%
 def frozen_copy(model, n_fixed):
+    """A copy of `model` with weights of its own (`clone_model`, `set_weights`), first `n_fixed` layers frozen."""
     copy = keras.models.clone_model(model)
     copy.set_weights(model.get_weights())
     for layer in copy.layers[:n_fixed]:
@@ -275,6 +272,9 @@ def frozen_copy(model, n_fixed):
     return copy
 
 
+# %% tags=["nbval-ignore-output"]
+sources = [blobs_mlp() for _ in range(settings.sources)]
+fit_repeats(sources, x1_fit, y1_fit, epochs=EPOCHS, batch_size=BATCH_SIZE, seed=10)
 trained = fit_repeats([frozen_copy(s, 2) for s in sources], x2_train, y2_train,
                       epochs=EPOCHS, batch_size=BATCH_SIZE, seed=11)
 many_sources = accuracies(trained, x2_test, y2_test)
@@ -290,8 +290,8 @@ assert np.std(many_sources, ddof=1) > 2 * np.std(one_source, ddof=1), "sources d
 
 # %% [markdown]
 # In a typical run the spread across source models is more than twice the spread across repeats
-# from one source (your ratio is printed above): much of the variation in a transfer
-# result comes from *which* source model you happened to train. The small standard deviations of
+# from one source (your ratio is printed above): much of the variation in a transfer result comes
+# from *which* source model you happened to train. The small standard deviations of
 # section 5 measure the batch order, not transfer. A study that reuses one source model answers a
 # narrower question ("does transfer from *this* model help?") than it seems to; to ask whether
 # transfer helps, repeat the source training.
@@ -466,8 +466,7 @@ assert all(summary["mean"] < bayes), "no set-up beats the Bayes-optimal accuracy
 
 # %% [markdown]
 # The lines above give the verdicts from your run. Every set-up's mean stays below the
-# Bayes-optimal accuracy, so the room for improvement was small to begin
-# with. Remember section 6 when you read the p-values: the transfer runs share one source model, so
+# Bayes-optimal accuracy, so the room for improvement was small to begin with. Remember section 6 when you read the p-values: the transfer runs share one source model, so
 # a significant difference says something about *that* model, not about transfer from problem 1 in
 # general.
 #
@@ -493,9 +492,10 @@ assert all(summary["mean"] < bayes), "no set-up beats the Bayes-optimal accuracy
 # - Speed, if asked: `fit_repeats` (`helpers/learner/repeats.py`) trains every run as one batched
 #   model, each run from its own weights and shuffles; the course's own checks compare each run
 #   with one plain `fit`. The solution notebook times section 4 against one plain `fit` per run
-#   (first epoch, with tracing, timed apart; later epochs by their median): on the authors' two-core
-#   machine (2026-12-04) the full profile's 120 runs took about 5 s against an estimated 470 s for
-#   one plain `fit` at a time, about 90 times as fast; the quick profile's 20 runs about 40 times.
+#   (first epoch, with tracing, timed apart; later epochs by their median). The benchmarks of
+#   2026-12-04 (`benchmarks/README.md`, two CPU cores) measured the full profile's 120 runs at about
+#   5 s against an estimated 470 s for one plain `fit` at a time, about 90 times as fast, and the
+#   quick profile's 20 runs at about 40 times.
 # - What each profile shows (the solution notebook checks it for this notebook's random seeds):
 #   every transfer set-up's standard deviation is below the standalone one in both profiles, and
 #   under a third of it in the full profile (30 repeats; the quick profile's 5 repeats estimate a

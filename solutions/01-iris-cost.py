@@ -514,6 +514,7 @@ def old_and_new_task(model):
             "species test accuracy": accuracy, "species test cross-entropy": loss}
 
 
+# %%
 forgetting = pd.DataFrame({
     "frozen transfer (before fine-tuning)": old_and_new_task(frozen_copy),
     "fine-tuned at 1e-4 (exercise 4)": old_and_new_task(model3),
