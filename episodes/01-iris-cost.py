@@ -43,6 +43,7 @@
 
 # %%
 from helpers.learner.data import IRIS_FEATURES, load_iris, load_iris_cost  # helpers first: it keeps TensorFlow's start-up log quiet
+from helpers.learner.data.iris_cost import NOISE_SD, cost_formula  # the rule that made the cost data
 from helpers.learner.exercises import iris_cost as ex
 from helpers.learner.plotting import learning_curves, predictions_vs_truth
 from helpers.learner.profile import course_profile
@@ -207,8 +208,6 @@ def test_rmse(predictions):
     """Root-mean-squared error on the held-out test flowers."""
     return float(np.sqrt(np.mean((np.ravel(predictions) - yc_test) ** 2)))
 
-
-from helpers.learner.data.iris_cost import NOISE_SD, cost_formula  # noqa: E402  the rule that made the data
 
 noise_floor = test_rmse(cost_formula(pd.DataFrame(xc_test, columns=IRIS_FEATURES)))
 mean_rmse = test_rmse(np.full_like(yc_test, yc_fit.mean()))

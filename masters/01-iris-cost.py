@@ -53,6 +53,7 @@
 
 # %%
 from helpers.learner.data import IRIS_FEATURES, load_iris, load_iris_cost  # helpers first: it keeps TensorFlow's start-up log quiet
+from helpers.learner.data.iris_cost import NOISE_SD, cost_formula  # the rule that made the cost data
 from helpers.learner.exercises import iris_cost as ex
 from helpers.learner.plotting import learning_curves, predictions_vs_truth
 from helpers.learner.profile import course_profile
@@ -109,7 +110,8 @@ print(f"species: {list(species.cat.categories)}")
 # HINT: Start from `keras.Input(shape=(4,))`, then three `keras.layers.Dense` layers.
 # HINT: Compile with `optimizer=keras.optimizers.Adam(learning_rate=0.01)`,
 #       `loss='categorical_crossentropy'` and `metrics=['accuracy']`, then keep what `fit` returns:
-#       `classifier_history = classifier.fit(x_fit, y_fit, epochs=settings.epochs, validation_data=(x_val, y_val))`.
+#       `classifier_history = classifier.fit(x_fit, y_fit, epochs=settings.epochs, validation_data=(x_val, y_val),
+#       verbose=0)` (`verbose=0` hides the progress bar of every epoch).
 classifier = keras.Sequential([
     keras.Input(shape=(4,)),
     keras.layers.Dense(50, activation="relu", name="hidden_1"),
@@ -226,8 +228,6 @@ def test_rmse(predictions):
     """Root-mean-squared error on the held-out test flowers."""
     return float(np.sqrt(np.mean((np.ravel(predictions) - yc_test) ** 2)))
 
-
-from helpers.learner.data.iris_cost import NOISE_SD, cost_formula  # noqa: E402  the rule that made the data
 
 noise_floor = test_rmse(cost_formula(pd.DataFrame(xc_test, columns=IRIS_FEATURES)))
 mean_rmse = test_rmse(np.full_like(yc_test, yc_fit.mean()))
@@ -432,7 +432,8 @@ frozen_copy.set_weights(model3.get_weights())
 # HINT: Set `trainable = True` on every layer of model3, then compile again: the old compile still
 #       freezes them.
 # HINT: Compile with `keras.optimizers.Adam(learning_rate=1e-4)` (ten times below the default), then
-#       `fine_history = model3.fit(xc_fit, yc_fit, epochs=settings.epochs, validation_data=(xc_val, yc_val))`.
+#       `fine_history = model3.fit(xc_fit, yc_fit, epochs=settings.epochs, validation_data=(xc_val, yc_val),
+#       verbose=0)`.
 for layer in model3.layers:
     layer.trainable = True
 model3.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-4), loss="mean_squared_error")

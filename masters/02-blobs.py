@@ -194,6 +194,7 @@ setups = {"standalone": None, "fixed=0": 0, "fixed=1": 1, "fixed=2": 2}
 networks = {name: [blobs_mlp() if n_fixed is None else load_and_freeze(SOURCE_PATH, n_fixed)
                    for _ in range(settings.repeats)] for name, n_fixed in setups.items()}
 every_run = [net for runs_of_one_setup in networks.values() for net in runs_of_one_setup]
+# no compile needed here: fit_repeats trains with SGD itself, and keeps each network's `trainable` flags
 trained = fit_repeats(every_run, x2_train, y2_train, epochs=EPOCHS, batch_size=BATCH_SIZE, seed=0)
 every_score = accuracies(trained, x2_test, y2_test)
 scores = {name: every_score[i * settings.repeats:(i + 1) * settings.repeats] for i, name in enumerate(setups)}
@@ -376,7 +377,7 @@ for name in ("standalone", "fixed=2", "first layer kept", "new hidden layer"):
 # Swap the problems: train source models on problem 2, transfer them to problem 1, and compare
 # standalone with fixed=0 over the same number of repeats. Learn from section 6: give each transfer
 # run its own source model (`fit_repeats` trains them all at once). Does transfer help in that
-# direction? (A solution is in the solutions notebook.)
+# direction? (A solution is in `solutions/02-blobs.ipynb`.)
 
 # %% tags=["solution", "nbval-ignore-output"]
 reverse_sources = [blobs_mlp() for _ in range(settings.repeats)]
@@ -416,7 +417,7 @@ print(f"Bayes-optimal accuracy on problem 2's test points: {bayes:.3f}")
 # %%
 # BEGIN SOLUTION: build `summary` from `scores`
 # HINT: For each configuration: mean, standard deviation (ddof=1), and mean ± t × std / sqrt(n).
-# HINT: `scipy.stats.t.ppf(0.975, n - 1)` is the t value for a two-sided 95% interval with n runs.
+# HINT: `stats.t.ppf(0.975, n - 1)` (`stats` is SciPy's, imported at the top) is the t value for a two-sided 95% interval with n runs.
 rows = {}
 for name, values in scores.items():
     values = np.asarray(values)
