@@ -36,7 +36,7 @@ MONTHS = ["January", "February", "March", "April", "May", "June", "July", "Augus
 
 def moodle_time(when: float | None = None) -> str:
     """A time as the worksheet writes it ("Friday, 04 December 2026, 02:11 PM"), in English whatever the locale."""
-    t = time.localtime(when)
+    t = time.localtime(time.time() if when is None else when)
     return (f"{DAYS[t.tm_wday]}, {t.tm_mday:02d} {MONTHS[t.tm_mon - 1]} {t.tm_year}, "
             f"{(t.tm_hour % 12) or 12:02d}:{t.tm_min:02d} {'AM' if t.tm_hour < 12 else 'PM'}")
 
