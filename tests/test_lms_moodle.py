@@ -37,7 +37,8 @@ def moodle_grades(folder):
                                                            "folder": f"{who}_{pid}_assignsubmission_file"}, messages)
 
     grades = [grade("Ada Lovelace", "501", ["correct", "correct", "correct", "incorrect"],
-                    messages={"fine_tune": "The learning rate <1e-3> is not below its default & too high."}),
+                    messages={"fine_tune": "The learning rate <1e-3> is not below its default & too high.",
+                              "rmse": "RMSE 0.728, recomputed.\n(The grader used its own `x_test`.)"}),
               grade("Mary", "502", ["error"] * 4, "kernel died"),
               grade("Formula", "504", ["incorrect"] * 4),
               grade("Stranger", "999", ["correct"] * 4)]
@@ -72,6 +73,7 @@ def test_the_worksheet_gets_grade_feedback_and_time_by_participant(tmp_path, cap
     lines = ada[9].split("\n")
     assert lines[0] == "build_classifier: correct (1/1) – Well done.<br>" and len(lines) == 4
     assert html.escape("<1e-3> is not below its default & too high.") in lines[3]
+    assert lines[2] == html.escape("rmse: correct (1/1) – RMSE 0.728, recomputed. (The grader used its own `x_test`.)") + "<br>"
     # a crash: the grade is left as it was, the feedback says why
     assert mary[4] == "" and mary[9].startswith("Not graded automatically: kernel died.") and mary[8] == stamp
     assert zoe == WORKSHEET[3]  # no submission: the row as it was

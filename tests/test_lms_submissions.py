@@ -128,10 +128,12 @@ def graded_as_given(monkeypatch):
 
     def fake_grade(paths, csv_path=None, feedback=None, out=print, **options):
         grades = []
-        for path in paths:
+        for path in map(str, room.collect_notebooks(paths)):  # the room's order
             crashed = "crash" in path
             grades.append(a_grade(path, ["error"] * 4 if crashed else ["correct"] * 3 + ["incorrect"],
                                   status="kernel died" if crashed else "graded"))
+            if "resumed" in path:  # as the progress file gives it back: the path it was first graded at
+                grades[-1].notebook = f"/elsewhere/{len(grades)}.ipynb"
         if csv_path:
             write_csv(grades, csv_path)
         for grade in grades if feedback else []:
@@ -172,6 +174,15 @@ def test_a_moodle_download_gives_a_feedback_zip_moodle_takes(tmp_path, graded_as
                              "Zoë Çelik_502_assignsubmission_file_/feedback.html"]
     assert {moodle_import_target(n) for n in names} == {(501, "feedback.html"), (502, "feedback.html"),
                                                          (503, "feedback.html")}
+
+
+def test_grades_from_the_progress_file_still_find_their_learners(tmp_path, graded_as_given):
+    """The same bytes graded before (from the Canvas zip) come back with the path they were graded at."""
+    files = {f"Learner {i}_{600 + i}_assignsubmission_file/resumed-{i}.ipynb": notebook(text=str(i)) for i in range(4)}
+    grades = grade_submissions([str(write_zip(tmp_path / "d.zip", files))], csv_path=tmp_path / "grades.csv",
+                               out=lambda *_: None)
+    assert sorted((g.identity["id"], g.learner, g.name) for g in grades) == [
+        (str(600 + i), f"Learner {i}", f"Learner {i}_{600 + i}_assignsubmission_file_resumed-{i}.ipynb") for i in range(4)]
 
 
 def moodle_import_target(path: str):

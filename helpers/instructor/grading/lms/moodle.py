@@ -48,7 +48,8 @@ def feedback_comment(learner: Graded) -> str:
                                       "your notebook."]
     for v in learner.verdicts:
         points = f" ({v.points}/{v.max_points})" if v.max_points else ""
-        lines.append(f"{v.exercise.split('.', 1)[-1]}: {v.status}{points}" + (f" – {v.message}" if v.message else ""))
+        message = " ".join(v.message.split())  # one line per exercise, whatever the message's own lines
+        lines.append(f"{v.exercise.split('.', 1)[-1]}: {v.status}{points}" + (f" – {message}" if message else ""))
     return "\n".join(html.escape(line) + "<br>" for line in lines)
 
 

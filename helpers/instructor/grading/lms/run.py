@@ -66,11 +66,21 @@ def report_intake(intake: Intake, out) -> None:
 
 
 def attach(grades: list[NotebookGrade], intake: Intake) -> None:
-    """Each grade's identity, found by the path of the copy that was graded."""
+    """Each grade's identity, by the copy that was graded.
+
+    The room returns one grade per notebook in :func:`..room.collect_notebooks`' order; a grade taken from
+    the progress file (the same bytes graded before, e.g. from the other LMS's zip) still names the path
+    it was graded at, so the order, not that path, says whose it is.
+    """
+    from helpers.instructor.grading.room import collect_notebooks
+
     who = {path.resolve(): identity for path, identity in intake.notebooks}
-    for grade in grades:
-        identity = who.get(Path(grade.notebook).resolve())
+    order = collect_notebooks([str(path) for path in who])
+    pairs = zip(order, grades) if len(order) == len(grades) else ((Path(g.notebook).resolve(), g) for g in grades)
+    for path, grade in pairs:
+        identity = who.get(path)
         if identity is not None:
+            grade.notebook = str(path)
             grade.identity = identity.as_dict()
             grade.learner = safe_cell(identity.name)
 
