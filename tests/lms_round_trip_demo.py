@@ -134,7 +134,7 @@ def main(out: Path, n: int = 30) -> None:
             "--title", "Episode 01, a class of 30: Canvas", cwd=out)
     for name in ("canvas-import.csv", "moodle-import.csv"):
         print(f"--- {name}, first rows:\n" + "\n".join((out / name).read_text(encoding="utf-8-sig").splitlines()[:5]))
-    page = sorted((out / "canvas" / "feedback").glob("*.html"))[1]
+    page = sorted((out / "canvas" / "feedback").glob("turingalan_*.html"))[0]  # a learner of typical mistakes
     print("Screenshots:", *screenshots(out / "class-report.html", page))
 
 

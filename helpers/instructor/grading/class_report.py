@@ -60,7 +60,11 @@ def common_mistakes(graded: list[Graded]) -> str:
     items = [f'<li><span class="count">{n} learner{"s" if n != 1 else ""}</span> on <strong>{html.escape(ex)}</strong>: '
              f"{html.escape(message)}</li>"
              for (ex, message), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_MESSAGES]]
-    return "<ol>" + "".join(items) + "</ol>" if items else "<p>None (or no messages: grades.json not found).</p>"
+    if items:
+        return "<ol>" + "".join(items) + "</ol>"
+    if any(v.message for g in graded for v in g.verdicts):
+        return "<p>None: no check said incorrect.</p>"
+    return "<p>No messages: grades.json, which <code>grade</code> writes beside grades.csv, was not found.</p>"
 
 
 def _list(title: str, lines: list[str], key: str) -> str:

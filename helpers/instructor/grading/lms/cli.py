@@ -94,15 +94,19 @@ def _moodle(args) -> int:
 
 
 def missing_learners(rows, gradebook: str | None, worksheet: str | None) -> list[str]:
-    """Who is in the gradebook or worksheet but handed nothing in."""
+    """Who is in the gradebook or worksheet but handed nothing in. With a gradebook, the report also shows
+    each learner by the gradebook's name (a Canvas download names them "lovelaceada")."""
     from helpers.instructor.grading.lms import canvas, tables
 
     ids = {r.id for r in rows}
     if gradebook:
         table = tables.read_table(Path(gradebook))
         ident, _ = canvas.student_columns(table)
-        return [f"{row[0]} (ID {row[ident]})" for row in table.rows[1:] if row[ident].strip().isdigit()
-                and row[ident].strip() not in ids and row[0].strip() != canvas.TEST_STUDENT]
+        names = {row[ident].strip(): row[0] for row in table.rows[1:] if row[ident].strip().isdigit()}
+        for r in rows:
+            r.name = names.get(r.id, r.name) if r.lms == "canvas" else r.name
+        return [f"{name} (ID {uid})" for uid, name in names.items()
+                if uid not in ids and name.strip() != canvas.TEST_STUDENT]
     if worksheet:
         table = tables.read_table(Path(worksheet))
         ident, name = table.column("Identifier"), table.column("Full name")
