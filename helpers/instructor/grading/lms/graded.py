@@ -54,8 +54,9 @@ class Graded:
 
 
 def sidecar(csv_path: Path) -> Path:
-    """Where ``grade`` writes the full results beside the CSV: grades.csv → grades.json."""
-    return Path(csv_path).with_suffix(".json")
+    """Where ``grade`` writes the full results beside the CSV: grades.csv → grades.json (never the CSV itself)."""
+    path = Path(csv_path)
+    return path.with_suffix(".json") if path.suffix.lower() != ".json" else path.with_name(path.name + ".details.json")
 
 
 def load(csv_path: Path) -> tuple[list[Graded], list[dict]]:
