@@ -20,6 +20,7 @@ from tests.lms_fixtures import a_grade
 COLUMN = "Notebook 01 (4242)"
 EXPORT = [
     ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Quiz 1 (111)", COLUMN, "Current Score"],
+    ["", "", "", "", "", "", "Manual Posting", ""],  # Canvas's row for an assignment posted by hand
     ["    Points Possible", "", "", "", "", "5,00", "10,00", "(read only)"],
     ["Lovelace, Ada", "1234", "S1", "ada", "Section A", "4,00", "", "80"],
     ['O\'Brien, "Mary" Ann', "55", "S2", "mary", "Section A", "5,00", "2,00", "90"],
@@ -77,12 +78,14 @@ def test_the_import_fills_the_column_by_id_and_leaves_the_rest(tmp_path, capsys,
     # student columns and the one assignment column, every row in the export's order
     expected = [row[:5] + [row[6]] for row in EXPORT]
     filled = {"1234": "7,5", "66": "10", "77": "0"}
-    for row in expected[2:]:
-        row[5] = filled.get(row[1], "EX" if row[1] == "99" else "")
+    for row in expected:
+        if row[1].isdigit():
+            row[5] = filled.get(row[1], "EX" if row[1] == "99" else "")
+    assert expected[1][5] == "Manual Posting" and expected[2][5] == "10,00"
     assert [[unguard(c) for c in row] for row in rows] == expected
     # no cell can run as a formula
     assert not [c for row in rows for c in row if runnable(c)]
-    assert rows[5][0].startswith("'=") and rows[6][0] == "'=cmd|' /C calc'!A0"
+    assert rows[6][0].startswith("'=") and rows[7][0] == "'=cmd|' /C calc'!A0"
     # what the instructor is told: the crash, the learner without a submission, the stranger
     assert "3 grade(s) filled." in said
     assert "O'Brien, \"Mary\" Ann: kernel died (mary.ipynb)" in said
@@ -101,7 +104,7 @@ def test_a_missing_column_names_the_ones_there(tmp_path, capsys):
 
 @pytest.mark.parametrize("broken, words", [
     ([["Name", "Score"], ["Ada", "1"]], "not a Canvas gradebook export"),
-    ([EXPORT[0], *EXPORT[2:]], "no 'Points Possible' row"),
+    ([EXPORT[0], *EXPORT[3:]], "no 'Points Possible' row"),
 ])
 def test_an_export_that_is_not_canvas_is_said_in_a_sentence(tmp_path, capsys, broken, words):
     export = write_export(tmp_path / "export.csv", broken, ",", False)

@@ -113,6 +113,14 @@ def test_a_plain_folder_is_not_a_download(tmp_path):
     assert is_download([str(tmp_path / "room")], lms="canvas")
 
 
+def test_a_damaged_zip_is_said_in_a_sentence(tmp_path, capsys):
+    from helpers.cli import main
+
+    (tmp_path / "submissions.zip").write_bytes(b"PK\x03\x04 cut short")
+    assert main(["grade", str(tmp_path / "submissions.zip"), "--csv", str(tmp_path / "grades.csv")]) == 2
+    assert "is not a zip file that can be read" in capsys.readouterr().out
+
+
 def test_an_oversized_member_is_listed_not_unpacked(tmp_path, monkeypatch):
     monkeypatch.setattr(intake_module, "MAX_NOTEBOOK_BYTES", len(notebook()) + 50)
     files = {"lovelaceada_1_2_big.ipynb": notebook(text="x" * 500), "hoppergrace_3_4_ok.ipynb": notebook()}

@@ -12,7 +12,7 @@ from helpers.instructor.grading.lms.gradescope import DEFAULT as GRADESCOPE_RESU
 def add_grade_options(p) -> None:
     p.add_argument("--lms", choices=["canvas", "moodle"],
                    help="read the paths as this LMS's download (default: recognised from a .zip or the file names)")
-    p.add_argument("--episode", help="the assignment's episode, e.g. 01-iris-cost (default: most submissions')")
+    p.add_argument("--episode", help="a download's episode, e.g. 01-iris-cost (default: the one most of its notebooks are)")
     p.add_argument("--gradescope", nargs="?", const=str(GRADESCOPE_RESULTS), metavar="RESULTS_JSON",
                    help=f"write Gradescope's results.json (default {GRADESCOPE_RESULTS})")
 

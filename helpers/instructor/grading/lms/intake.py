@@ -52,6 +52,9 @@ def entries(paths: list[str]) -> list[Entry]:
     """Every file of the given zips and folders (a single notebook is a file too)."""
     found = []
     for path in map(Path, paths):
+        if path.suffix.lower() == ".zip" and not (path.is_file() and zipfile.is_zipfile(path)):
+            raise FileNotFoundError(f"{path} is not a zip file that can be read (not there, damaged, or its "
+                                    "download did not finish)")
         if path.is_file() and zipfile.is_zipfile(path):
             with zipfile.ZipFile(path) as archive:
                 for info in archive.infolist():
