@@ -171,9 +171,17 @@ def _room(args) -> int:
                         stuck_minutes=args.stuck_minutes, max_learners=args.max_learners, new_tokens=args.new_tokens)
 
 
-def main(argv=None) -> int:
-    from helpers.instructor.grading.lms import cli as lms_cli
+def _lms_cli():
+    """The LMS commands' parsers; None in an assessment bundle, which leaves the instructor's tools out."""
+    try:
+        from helpers.instructor.grading.lms import cli
+    except ImportError:
+        return None
+    return cli
 
+
+def main(argv=None) -> int:
+    lms_cli = _lms_cli()
     parser = argparse.ArgumentParser(prog="python -m helpers", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("build", help="write episodes/ and solutions/ from masters/")
@@ -209,9 +217,11 @@ def main(argv=None) -> int:
     p.add_argument("--memory-gb", type=float, default=8.0,
                    help="address space allowed to each sandboxed notebook, in GB (default 8)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="grade on a Dask distributed cluster (e.g. tcp://host:8786)")
-    lms_cli.add_grade_options(p)
+    if lms_cli:
+        lms_cli.add_grade_options(p)
     p.set_defaults(run=_grade)
-    lms_cli.add_grades_parser(sub)
+    if lms_cli:
+        lms_cli.add_grades_parser(sub)
     p = sub.add_parser("site", help="build the executed course website into _build/site")
     p.add_argument("--out", default="_build", help="build folder (default _build; the HTML goes to OUT/site)")
     p.add_argument("--profile", choices=["auto", "full", "quick"], default="auto",

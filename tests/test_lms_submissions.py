@@ -203,3 +203,19 @@ def moodle_import_target(path: str):
             continue
         return int(info[1]), "/".join([info[4] if len(info) == 5 else "", *parts]).lstrip("/")
     return None
+
+
+def test_an_assessment_bundle_without_the_instructors_tools_still_runs_its_commands(tmp_path):
+    """The bundle leaves helpers/instructor out: the command line must not need it to start."""
+    import os
+    import subprocess
+    import sys
+
+    from helpers.instructor.bundle import write_assessment_bundle
+
+    out = write_assessment_bundle(tmp_path / "exam")
+    env = {**os.environ, "PYTHONPATH": str(out)}
+    result = subprocess.run([sys.executable, "-m", "helpers", "--help"], capture_output=True, text=True, env=env,
+                            cwd=out, timeout=120)
+    assert result.returncode == 0 and "fetch" in result.stdout and "grades" not in result.stdout, result.stderr
+    assert not (out / "helpers" / "instructor").exists()
