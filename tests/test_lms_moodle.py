@@ -105,3 +105,13 @@ def test_a_scale_grade_is_refused_in_a_sentence(tmp_path, capsys):
     sheet = write_sheet(tmp_path / "w.csv", rows, ",", False)
     code = main(["grades", "moodle", str(moodle_grades(tmp_path)), "--worksheet", str(sheet), "-o", str(tmp_path / "o.csv")])
     assert code == 2 and "not a number" in capsys.readouterr().out
+
+
+def test_the_report_takes_moodles_late_learners_and_missing_ones_from_the_worksheet(tmp_path, capsys):
+    sheet = write_sheet(tmp_path / "worksheet.csv", WORKSHEET, ",", False)
+    assert main(["grades", "report", str(moodle_grades(tmp_path)), "--worksheet", str(sheet),
+                 "-o", str(tmp_path / "report.html")]) == 0, capsys.readouterr().out
+    page = (tmp_path / "report.html").read_text()
+    late, missing = (page.split(f'id="{key}"')[1].split("</ul>")[0] for key in ("late", "missing"))
+    assert "Mary" in late and "Ada" not in late  # "Submitted for grading - 1 day late"
+    assert "Zoë Çelik (Participant 503)" in missing and "Ada" not in missing

@@ -107,10 +107,13 @@ def missing_learners(rows, gradebook: str | None, worksheet: str | None) -> list
             r.name = names.get(r.id, r.name) if r.lms == "canvas" else r.name
         return [f"{name} (ID {uid})" for uid, name in names.items()
                 if uid not in ids and name.strip() != canvas.TEST_STUDENT]
-    if worksheet:
+    if worksheet:  # Moodle's download does not say who was late; the worksheet's Status does ("… late")
         table = tables.read_table(Path(worksheet))
-        ident, name = table.column("Identifier"), table.column("Full name")
+        ident, name, status = table.column("Identifier"), table.column("Full name"), table.column("Status")
         found = [(row, re.search(r"(\d+)\s*$", row[ident])) for row in table.rows[1:]] if ident >= 0 else []
+        late = {m.group(1) for row, m in found if m and status >= 0 and re.search(r"\blate\b", row[status])}
+        for r in rows:
+            r.late = r.late or (r.lms == "moodle" and r.id in late)
         return [f"{row[name] if name >= 0 else row[ident]} ({row[ident]})" for row, m in found
                 if m and m.group(1) not in ids]
     return []
