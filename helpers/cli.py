@@ -1,4 +1,4 @@
-"""The course's command line: ``python -m helpers {build,fetch,doctor,progress,grade,bundle,site,room}``."""
+"""The course's command line: ``python -m helpers {build,fetch,doctor,progress,grade,grades,bundle,site,room}``."""
 
 from __future__ import annotations
 
@@ -86,25 +86,27 @@ def _progress(args) -> int:
 def _grade(args) -> int:
     from pathlib import Path
 
-    from helpers.instructor.grading import grade
+    from helpers.instructor.grading.lms.run import grade_submissions
     from helpers.instructor.grading.sandbox import SandboxUnavailable
 
     if args.jobs is not None and args.jobs < 1:
         print("--jobs must be at least 1.")
         return 2
     try:
-        grades = grade(args.paths, csv_path=Path(args.csv) if args.csv else None,
-                       feedback=Path(args.feedback) if args.feedback else None, jobs=args.jobs,
-                       cell_timeout=args.timeout, notebook_timeout=args.notebook_timeout,
-                       profile=args.profile, progress=Path(args.progress) if args.progress else None,
-                       sandbox=args.sandbox, scheduler=args.scheduler, memory_gb=args.memory_gb)
+        grades = grade_submissions(args.paths, lms=args.lms, episode=args.episode,
+                                   gradescope=Path(args.gradescope) if args.gradescope else None,
+                                   csv_path=Path(args.csv) if args.csv else None,
+                                   feedback=Path(args.feedback) if args.feedback else None, jobs=args.jobs,
+                                   cell_timeout=args.timeout, notebook_timeout=args.notebook_timeout,
+                                   profile=args.profile, progress=Path(args.progress) if args.progress else None,
+                                   sandbox=args.sandbox, scheduler=args.scheduler, memory_gb=args.memory_gb)
     except SandboxUnavailable as exc:
         print(f"{exc}. Install bubblewrap (`apt install bubblewrap`), or choose --sandbox auto or none.")
         return 2
     except OSError as exc:  # a Dask scheduler that cannot be reached, an output folder we cannot write
         print(f"Grading could not start: {exc}")
         return 2
-    return 0 if grades else 1
+    return 0 if grades or args.gradescope else 1
 
 
 def _bundle(args) -> int:
@@ -169,7 +171,17 @@ def _room(args) -> int:
                         stuck_minutes=args.stuck_minutes, max_learners=args.max_learners, new_tokens=args.new_tokens)
 
 
+def _lms_cli():
+    """The LMS commands' parsers; None in an assessment bundle, which leaves the instructor's tools out."""
+    try:
+        from helpers.instructor.grading.lms import cli
+    except ImportError:
+        return None
+    return cli
+
+
 def main(argv=None) -> int:
+    lms_cli = _lms_cli()
     parser = argparse.ArgumentParser(prog="python -m helpers", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("build", help="write episodes/ and solutions/ from masters/")
@@ -205,7 +217,11 @@ def main(argv=None) -> int:
     p.add_argument("--memory-gb", type=float, default=8.0,
                    help="address space allowed to each sandboxed notebook, in GB (default 8)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="grade on a Dask distributed cluster (e.g. tcp://host:8786)")
+    if lms_cli:
+        lms_cli.add_grade_options(p)
     p.set_defaults(run=_grade)
+    if lms_cli:
+        lms_cli.add_grades_parser(sub)
     p = sub.add_parser("site", help="build the executed course website into _build/site")
     p.add_argument("--out", default="_build", help="build folder (default _build; the HTML goes to OUT/site)")
     p.add_argument("--profile", choices=["auto", "full", "quick"], default="auto",

@@ -11,14 +11,28 @@ from helpers.instructor.grading.results import NotebookGrade, columns
 def write_csv(grades: list[NotebookGrade], path: Path) -> None:
     """A row per notebook, a column per exercise (episode-prefixed), total, maximum and status."""
     names = columns(grades)
+    lms = any(grade.identity for grade in grades)  # an LMS's download: who, by the LMS's id, and late or not
     with open(path, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["notebook", "learner", "episode", *names, "total", "max", "status"])
+        writer.writerow(["notebook", "learner", "episode", *names, "total", "max", "status",
+                         *(IDENTITY_COLUMNS if lms else [])])
         for grade in grades:
             points = grade.points_by_column()
             writer.writerow([grade.name, grade.learner, grade.episode,
                              *[points[c].points if c in points else "" for c in names],
-                             grade.total, grade.max_points, grade.status])
+                             grade.total, grade.max_points, grade.status,
+                             *(identity_cells(grade.identity) if lms else [])])
+
+
+IDENTITY_COLUMNS = ["lms", "lms_id", "lms_name", "late"]
+
+
+def identity_cells(identity: dict) -> list[str]:
+    """The LMS columns of one row: the names a spreadsheet could run are made safe (see csv_cells)."""
+    from helpers.instructor.csv_cells import safe_cell
+
+    return [identity.get("lms", ""), identity.get("id", ""), safe_cell(identity.get("name", "")),
+            "late" if identity.get("late") else ""]
 
 
 def feedback_text(grade: NotebookGrade) -> str:

@@ -40,6 +40,8 @@ class NotebookGrade:
     sandbox: str = ""
     fingerprint: str = ""
     cell_errors: list[str] = field(default_factory=list)  # the first error of each cell that raised (10 at most)
+    # who handed it in, as the LMS's download names them (lms, id, name, late, folder, file); empty for a plain folder
+    identity: dict = field(default_factory=dict)
 
     @classmethod
     def for_path(cls, path: Path | str) -> "NotebookGrade":

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
+from helpers.instructor.grading.lms.graded import sidecar
 from helpers.instructor.grading.notebook import grade_notebook, grade_notebook_content
 from helpers.instructor.grading.report import table, write_csv, write_feedback
 from helpers.instructor.grading.results import NotebookGrade
@@ -106,7 +107,7 @@ def grade(paths: list[str], csv_path: Path | None = None, feedback: Path | None 
     notebooks = collect_notebooks(paths)
     progress = progress or Path(f"{csv_path}.progress.jsonl" if csv_path else "grading-progress.jsonl")
     # the outputs exist before any notebook runs, so the sandbox can hide them
-    outputs = [p for p in (csv_path, progress) if p]
+    outputs = [p for p in (csv_path, progress, csv_path and sidecar(csv_path)) if p]
     for path in outputs:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.touch()

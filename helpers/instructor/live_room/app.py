@@ -37,6 +37,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from helpers.instructor.csv_cells import safe_cell as _csv_cell
 from helpers.instructor.live_room import schema
 from helpers.instructor.live_room.store import Store
 
@@ -103,12 +104,6 @@ def _exercise_order() -> dict[tuple[str, str], int]:
 
 def _error(status: int, message: str, **headers) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status, headers={**SECURITY_HEADERS, **headers})
-
-
-def _csv_cell(value) -> str:
-    """A CSV field a spreadsheet will not run as a formula (a name such as ``=HYPERLINK(...)``)."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 # The CSV: one row per check and per set-up run (exercise "set-up", status "ready" or "not ready", the problem
