@@ -148,8 +148,8 @@ channels
 # %% [markdown]
 # Divided by 255, each channel's mean sits between 0 and 1. After `preprocess_input` it is in
 # ImageNet's units: standard deviations from ImageNet's mean colour, as DenseNet121's first layers
-# expect. Read the table: for photographs like Dollar Street's, the means sit within 1 of 0. Section 6 compares what
-# the two scalings give.
+# expect. Read the table: for photographs like Dollar Street's, the means sit within 1 of 0.
+# Section 6 compares what the two scalings give.
 #
 # ## 3. The pre-trained base
 #
@@ -637,7 +637,8 @@ matrix.ax_.set_title(f"Fine-tuned DenseNet121 on {data.name}: test images");
 transfer = max(frozen_test_accuracy, fine_test_accuracy)
 print(f"Transfer reached {transfer:.3f} on the test images against {scratch_test_accuracy:.3f} from scratch.")
 if weights is None or data.stand_in:
-    print("Careful: a stand-in ran here (random weights or other images), so these are not the course's numbers.")
+    print("Careful: a stand-in ran here (DenseNet121 without ImageNet's weights, or images other than Dollar "
+          "Street's), so these are not the course's numbers.")
 
 # %% [markdown]
 # **What we find.** Running the frozen base once instead of in every epoch changes only the work,
@@ -676,9 +677,9 @@ if weights is None or data.stand_in:
 #   beats the network from scratch on the test images.
 # - The quick profile without the weights builds DenseNet121 with random weights: transfer then
 #   loses to the network from scratch (a typical quick run: about 0.1 against 0.6), the reverse of
-#   the real course; the last cell warns that a stand-in ran. Its stand-in for Dollar Street (Fashion-MNIST or
-#   digits resized to 64×64×3) has per-channel means below 0 after `preprocess_input`: mostly black
-#   images, darker than ImageNet's average photograph.
+#   the real course; the last cell warns that a stand-in ran. Its stand-in for Dollar Street
+#   (Fashion-MNIST or digits resized to 64×64×3) has per-channel means below 0 after
+#   `preprocess_input`: mostly black images, darker than ImageNet's average photograph.
 # - The notebook prints its own costs: milliseconds per image of the feature pass, the original's
 #   seconds per epoch, the fine-tuning time. The estimate of the original's way counts its first
 #   epoch (which also builds the training step) apart, and takes the faster of the two later epochs

@@ -397,10 +397,10 @@ if data.name == "MNIST" and settings.profile == "full":
 # %% [markdown]
 # **What we find.** Features learned on digits 5–9 classify 0–4 far above chance (20%), though
 # they never saw one (the table above has your figure; on full MNIST the course expects 99% or
-# more). A training step that updates only the classifier
-# is cheaper, because no gradient flows back through the frozen convolutions. Your numbers will
-# differ a little from run to run. This was one comparison, with thousands of target images; the
-# next section asks how the answer depends on how many images the target task has.
+# more). A training step that updates only the classifier is cheaper, because no gradient flows
+# back through the frozen convolutions. Your numbers will differ a little from run to run. This
+# was one comparison, with thousands of target images; the next section asks how the answer
+# depends on how many images the target task has.
 #
 # ## 9. When does transfer help? Target data size and source similarity
 #
@@ -609,8 +609,9 @@ if data.name == "MNIST" and settings.profile == "full":
 # **What we find.** With the fewest target images, the related source reused up to its Dense(128)
 # layer beats training from scratch clearly (by more than 3 points in a typical run), and its edge
 # shrinks as the target's images grow: given enough images of its own, a network from scratch
-# catches up, and in your table it may even overtake. Reusing only the convolutions gains less, and convolutions learned on clothes do
-# worse than none. Your table of gains will differ a little from run to run.
+# catches up, and in your table it may even overtake. Reusing only the convolutions gains less,
+# and convolutions learned on clothes do worse than none. Your table of gains will differ a little
+# from run to run.
 #
 # Two rules come out of the picture, the ones to remember from this course:
 # - **Few target images:** transfer helps most; with many, training from scratch catches up and
@@ -683,8 +684,8 @@ if photos.name == "CIFAR-10" and data.name == "MNIST":
 #   frozen feature extractor saves the backward pass through it.
 # - Keep the test images for the end; watch training on a validation split.
 # - Transfer helps most with few target images and a related source; with many images a network
-#   from scratch catches up (and can overtake), and features from a far source (clothes for digits) can do worse than
-#   none. Measure it, with several draws.
+#   from scratch catches up (and can overtake), and features from a far source (clothes for
+#   digits) can do worse than none. Measure it, with several draws.
 #
 # <details><summary><b>Instructor notes</b></summary>
 #
