@@ -45,7 +45,7 @@
 # %%
 import time
 
-from helpers.learner.data import densenet_weights, load_dollar_street  # helpers first: it keeps TensorFlow's start-up log quiet
+from helpers.learner.data import densenet_weights, load_dollar_street  # the course's helpers first
 from helpers.learner.data.up_front import check_data_up_front
 from helpers.learner.exercises import dollar_street as ex
 from helpers.learner.plotting import image_grid, learning_curves
@@ -148,8 +148,8 @@ channels
 # %% [markdown]
 # Divided by 255, each channel's mean sits between 0 and 1. After `preprocess_input` it is in
 # ImageNet's units: standard deviations from ImageNet's mean colour, as DenseNet121's first layers
-# expect. For photographs like Dollar Street's, the means sit within 1 of 0. Section 6 compares what
-# the two scalings give.
+# expect. Read the table: for photographs like Dollar Street's, the means sit within 1 of 0.
+# Section 6 compares what the two scalings give.
 #
 # ## 3. The pre-trained base
 #
@@ -191,13 +191,21 @@ tiny_model.summary()
 #
 # ### Exercise 2: freeze the base under a new head (`freeze_base`)
 #
-# Build `model` the same way: an input of 64×64×3, a `keras.layers.Resizing(160, 160)` layer, the
-# base called as `base_model(x, training=False)` (call its output `features`), and a head: Flatten →
-# BatchNormalization → Dense(50, relu) → Dropout(0.5) → Dense(10). Make the head a model of its
-# own, `head = keras.Sequential([keras.Input(shape=(1024,)), ...], name="head")`, and call it on
-# `features`: section 4 trains that same `head` alone. Freeze the base, then compile (after the last
-# change to `trainable`) with Adam, `keras.losses.SparseCategoricalCrossentropy(from_logits=True)`
-# and accuracy. The skeleton:
+# Build `model` the same way:
+#
+# 1. an input of 64×64×3, called `inputs`;
+# 2. a `keras.layers.Resizing(160, 160)` layer on it;
+# 3. the base, called as `base_model(x, training=False)`; call its output `features`;
+# 4. a head of its own, `head = keras.Sequential([keras.Input(shape=(1024,)), ...], name="head")`:
+#    Flatten → BatchNormalization → Dense(50, relu) → Dropout(0.5) → Dense(10) (section 4 trains
+#    that same `head` alone; the Flatten does nothing on a 1024-number vector, and is kept to match
+#    the original);
+# 5. `model`, from `inputs` to the head called on `features`;
+# 6. the base frozen, before compiling;
+# 7. compiled (after the last change to `trainable`) with Adam,
+#    `keras.losses.SparseCategoricalCrossentropy(from_logits=True)` and accuracy.
+#
+# The skeleton:
 #
 # ```python
 # base_model.trainable = False
@@ -287,7 +295,10 @@ print(f"features of {len(x_train) + len(x_val)} images in {extract_seconds:.1f} 
 # ### Exercise 4: stop early (`early_stopping`)
 #
 # Create `early_stopping`, a Keras callback that stops training when a *validation* metric has not
-# improved for 5 epochs and then puts back the weights of the best epoch.
+# improved for 5 epochs and then puts back the weights of the best epoch. Keras has one:
+# `keras.callbacks.EarlyStopping`. Its `monitor` names the metric to watch (such as `"val_loss"`),
+# `patience` is how many epochs without improvement it waits, and `restore_best_weights=True` puts
+# back the best epoch's weights when it stops. A callback goes into `fit(..., callbacks=[...])`.
 
 # %%
 # TODO: create the callback `early_stopping`
@@ -306,8 +317,8 @@ ex.early_stopping.check(early_stopping)
 ex.early_stopping.carry_on()  # your answer if it passed, else the worked solution, for the cells below
 
 # %% [markdown]
-# Now train the head, on the stored features, with the original's settings: batch 32, up to 30
-# epochs, early stopping with patience 5.
+# Now train the head, on the stored features, with the original's settings: batch 32, up to
+# `settings.epochs` epochs (30 in the full profile), early stopping with patience 5.
 
 # %% tags=["nbval-ignore-output"]
 head.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
@@ -337,8 +348,9 @@ print("full model on images == head on stored features:", same)
 # ### The original's way, timed
 #
 # The original tutorial fits the whole model, so every epoch runs every image through the base again.
-# We time three epochs of that on a copy of the model, and from them estimate how long the
-# original's way takes for as many epochs as our head needed.
+# We time three epochs of that on a copy of the model (a copy of its structure; the weights do not
+# matter for timing), and from them estimate how long the original's way takes for as many epochs as
+# our head needed. This takes a minute or two on a laptop.
 
 
 # %% tags=["nbval-ignore-output"]
@@ -412,8 +424,9 @@ del copy, copy_base
 # The reason to use `preprocess_input` is section 2's table: it gives the base inputs on the scale
 # its weights were trained on. Does it change the accuracy here? The same frozen base and a fresh
 # head of the same shape, trained the same way, but on features of images divided by 255 as in the
-# original. With a validation set this small, we print each accuracy with its 95% confidence interval
-# (episode 02's lesson: one number from a few hundred images is not exact).
+# original. With a validation set this small, we print each accuracy with its 95% confidence
+# interval: the range of true accuracies that could well have given the count we measured on these
+# few hundred images (`interval` computes the usual binomial interval, Wilson's, with scipy).
 
 
 # %%
@@ -447,8 +460,8 @@ print("the intervals overlap: this set cannot tell the two apart" if overlap els
 # %% [markdown]
 # Read the lines above for your run. Where the intervals overlap, this experiment does not show a
 # difference either way, and that is the honest conclusion; it is no reason to feed a network inputs
-# on a scale it never saw. (With the quick profile's random weights, the base has learned nothing
-# from ImageNet's scale, so nothing about ImageNet follows from it.)
+# on a scale it never saw. (With the stand-in's random weights nothing about ImageNet follows from
+# these lines; the lesson needs ImageNet's weights.)
 
 # %% [markdown]
 # ## 7. The control: a small network from scratch
@@ -531,8 +544,8 @@ del hasty, hasty_base
 # Large steps on pre-trained weights, with a few hundred images, move them far from what ImageNet
 # taught in the first few batches, and the head, trained on the old features, no longer fits the new
 # ones: on Dollar Street with ImageNet's weights, validation accuracy typically falls below the
-# frozen model's. (With random weights there is nothing to destroy: read those numbers as a test
-# that the code runs.)
+# frozen model's. (With the stand-in's random weights there is nothing to destroy, and the mistake
+# can even look better; the lesson needs ImageNet's weights.)
 #
 # ### The recipe
 #
@@ -622,18 +635,10 @@ matrix.ax_.set_title(f"Fine-tuned DenseNet121 on {data.name}: test images");
 
 # %%
 transfer = max(frozen_test_accuracy, fine_test_accuracy)
-print(f"Storing the features made the frozen-base training {original_way_estimate / cached_seconds:.1f}x faster "
-      f"({cached_seconds:.0f} s against about {original_way_estimate:.0f} s).")
 print(f"Transfer reached {transfer:.3f} on the test images against {scratch_test_accuracy:.3f} from scratch.")
-if weights is None:
-    inverted = transfer < scratch_test_accuracy
-    print("Careful: this DenseNet121 has random weights, not ImageNet's: its features are noise.\n"
-          + ("That is why transfer lost to training from scratch here, the reverse of the real course:\n"
-             if inverted else "This comparison says nothing about the real course, where,\n")
-          + "with ImageNet's weights, transfer beats the small network from scratch (the original tutorial: "
-            "0.64 against 0.30).")
-elif data.stand_in:
-    print(f"Careful: these are {data.name}, not Dollar Street's photographs: the numbers are not Dollar Street's.")
+if weights is None or data.stand_in:
+    print("Careful: a stand-in ran here (DenseNet121 without ImageNet's weights, or images other than Dollar "
+          "Street's), so these are not the course's numbers.")
 
 # %% [markdown]
 # **What we find.** Running the frozen base once instead of in every epoch changes only the work,
@@ -649,8 +654,8 @@ elif data.stand_in:
 # - The functional API puts models inside models: `keras.Model(inputs, head(base(x, training=False)))`.
 # - Freeze the base (`trainable = False`) and compile after the last change to `trainable`; end the
 #   head in logits with `from_logits=True` in the loss.
-# - In Keras 3.15, `fit` overrides `training=False` inside a functional model: keep BatchNormalization
-#   layers frozen to keep them in inference mode.
+# - To keep BatchNormalization layers in inference mode while you train, freeze them
+#   (`trainable = False`); don't rely on `training=False` alone.
 # - A frozen base gives the same features every epoch: compute them once and train the head on them.
 # - Keep a validation set apart from the test set; compare test with test, with an interval; compare
 #   with a network trained from scratch.
@@ -672,16 +677,16 @@ elif data.stand_in:
 #   beats the network from scratch on the test images.
 # - The quick profile without the weights builds DenseNet121 with random weights: transfer then
 #   loses to the network from scratch (a typical quick run: about 0.1 against 0.6), the reverse of
-#   the real course; the results cell says so. Its stand-in for Dollar Street (Fashion-MNIST or
-#   digits resized to 64×64×3) has per-channel means below 0 after `preprocess_input`: mostly black
-#   images, darker than ImageNet's average photograph.
+#   the real course; the last cell warns that a stand-in ran. Its stand-in for Dollar Street
+#   (Fashion-MNIST or digits resized to 64×64×3) has per-channel means below 0 after
+#   `preprocess_input`: mostly black images, darker than ImageNet's average photograph.
 # - The notebook prints its own costs: milliseconds per image of the feature pass, the original's
 #   seconds per epoch, the fine-tuning time. The estimate of the original's way counts its first
 #   epoch (which also builds the training step) apart, and takes the faster of the two later epochs
 #   for each further epoch, as `timeit` takes the fastest of its repeats: a busy moment can only slow
 #   an epoch down, so the estimate stays on the original's side. Our way's times include its one-off
-#   costs (building the feature pass and the head's training step). `benchmarks/feature_caching.py` measures the original's
-#   way against stored features on your machine.
+#   costs (building the feature pass and the head's training step). `benchmarks/feature_caching.py`
+#   measures the original's way against stored features on your machine.
 # - Exercise 2 is the heart of the episode: let learners compare their head with the summary.
 # - Timing: data and validation set 10 min, preprocessing 10 min, base, functional API and head 15 min, stored
 #   features and timing 10 min, BatchNormalization and preprocessing 10 min, control 5 min,

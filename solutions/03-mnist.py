@@ -24,7 +24,7 @@
 # **Objectives**
 # - Split a data set by label and relabel the second half.
 # - Freeze a network's feature layers, compile again, and retrain only its classifier.
-# - Measure seconds per epoch with a Keras callback, leaving out the first epoch.
+# - Use a timing callback's per-epoch times, leaving out the first epoch.
 # - Compare transfer with the control the original example leaves out: training from scratch.
 # - Sweep the number of target images, with several draws each, and read the picture.
 #
@@ -42,10 +42,11 @@
 # again.
 
 # %%
+import functools
 import time
 import warnings
 
-from helpers.learner.data import load_cifar10, load_fashion_mnist, load_mnist  # helpers first: it keeps TensorFlow's start-up log quiet
+from helpers.learner.data import load_cifar10, load_fashion_mnist, load_mnist  # the course's helpers first
 from helpers.learner.data.up_front import check_data_up_front
 from helpers.learner.exercises import mnist as ex
 from helpers.learner.plotting import image_grid, learning_curves
@@ -77,7 +78,8 @@ print("Keras", keras.__version__)
 # This episode uses three data sets: MNIST's handwritten digits (all along), Fashion-MNIST's
 # clothes (section 9) and CIFAR-10's photographs (section 10). The first cell checks that all three
 # are on your computer; if one is missing, it stops there and says how to get it, before any
-# training starts.
+# training starts. In the quick profile it never stops: it lists the data sets that are missing,
+# and the cells that load them say which stand-ins they use.
 
 # %%
 check_data_up_front(load_mnist, load_fashion_mnist, load_cifar10)
@@ -114,8 +116,9 @@ ex.split_by_label.assert_passed(split_by_label)
 # %% [markdown]
 # Scale pixels to 0–1 and add the channel axis convolutions expect. Each task then gets three sets
 # of images: **training**; **validation**, 10% of the training images held out to watch training;
-# and **test**, looked at only in section 8, once every choice is made. The last `related_size`
-# training images of 0–4 are set aside for section 9.
+# and **test**. The source model is scored on its test images in section 5, once it is finished;
+# the target's test images are used only from section 8 on, once every choice for them is made.
+# The last `related_size` training images of 0–4 are set aside for section 9.
 
 
 # %%
@@ -139,11 +142,11 @@ related_size = min(settings.related_size, len(x_low) // 2)
 x_related, y_related = x_low[-related_size:], y_low[-related_size:]  # for section 9
 source = task(x_high, y_high, xt_high, yt_high, settings.train_size)  # 5-9, relabelled 0-4
 target = task(x_low[:-related_size], y_low[:-related_size], xt_low, yt_low, settings.train_size)
+
+# %%
 for name, images in (("source (5-9)", source), ("target (0-4)", target)):
     print(f"{name}: {', '.join(f'{len(x)} {part}' for part, (x, y) in images.items())} images")
-counts = {part: len(source[part][0]) + len(target[part][0]) for part in ("train", "val", "test")}
-counts["set aside for section 9"] = related_size
-print("shares of the images used: " + ", ".join(f"{part} {n / sum(counts.values()):.0%}" for part, n in counts.items()))
+print(f"set aside for section 9: {related_size} images of 0-4")
 
 # %% [markdown]
 # ## 2. Feature layers and classification layers
@@ -364,6 +367,10 @@ results = pd.DataFrame({
 print(f"{data.name}, {settings.epochs} epochs per model, {len(target['train'][0])} training images of 0-4")
 results
 
+# %% [markdown]
+# "Validation accuracy after epoch 1" shows how fast each model starts: the frozen model begins
+# with features that already work, the model from scratch has to learn them first.
+
 # %%
 learning_curves({"frozen features": frozen_history, "from scratch": scratch_history}, metric="accuracy",
                 title=f"Digits 0-4 ({data.name}): frozen features against training from scratch");
@@ -389,10 +396,11 @@ if data.name == "MNIST" and settings.profile == "full":
 
 # %% [markdown]
 # **What we find.** Features learned on digits 5–9 classify 0–4 far above chance (20%), though
-# they never saw one: on full MNIST, 99% or more. A training step that updates only the classifier
-# is cheaper, because no gradient flows back through the frozen convolutions. Your numbers will
-# differ a little from run to run. This was one comparison, with thousands of target images; the
-# next section asks how the answer depends on how many images the target task has.
+# they never saw one (the table above has your figure; on full MNIST the course expects 99% or
+# more). A training step that updates only the classifier is cheaper, because no gradient flows
+# back through the frozen convolutions. Your numbers will differ a little from run to run. This
+# was one comparison, with thousands of target images; the next section asks how the answer
+# depends on how many images the target task has.
 #
 # ## 9. When does transfer help? Target data size and source similarity
 #
@@ -412,8 +420,8 @@ if data.name == "MNIST" and settings.profile == "full":
 #    on as many Fashion-MNIST images of T-shirts, trousers, pullovers, dresses and coats: the same
 #    format, a different world.
 #
-# Every run trains for the same `settings.steps` batches of 32 images and is tested on the same
-# target test images.
+# Every run trains for the same `settings.steps` batches of 32 images (a small draw's images repeat,
+# reshuffled, to fill its batches) and is tested on the same target test images.
 #
 # ### Exercise 4: draw a balanced subset (`draw_per_class`)
 #
@@ -444,11 +452,12 @@ print(f"related source: {len(x_related)} other images of 0-4, validation accurac
       f"{related_model.evaluate(*target['val'], verbose=0)[1]:.3f}")
 
 # %% [markdown]
-# And the far source, trained the same way on as many images of clothes (the quick profile leaves
-# it out where Fashion-MNIST is not on your computer, and says so):
+# And the far source, trained the same way on as many images of clothes. There is none when
+# Fashion-MNIST is already the target (a quick-profile stand-in for the digits), or when the quick
+# profile does not find Fashion-MNIST on your computer (the loader then says so):
 
 # %% tags=["nbval-ignore-output"]
-far = load_fashion_mnist() if data.name != "Fashion-MNIST" else None  # a stand-in target can't be its own far source
+far = load_fashion_mnist() if data.name != "Fashion-MNIST" else None  # clothes can't be the far source of clothes
 if far is not None:
     x_far, y_far, _, _ = split_by_label(prepare(far.x_train), far.y_train)  # T-shirt ... coat: classes 0-4
     far_features, far_classifier = make_layers()
@@ -479,22 +488,36 @@ extractors = {
 }
 if far is not None:
     extractors["far source (clothes), conv layers"] = frozen(far_features)
-stored = {name: (extractor.predict(x_pool, batch_size=512, verbose=0, callbacks=[Progress(f"{name}: training pool")]),
-                 extractor.predict(x_test, batch_size=512, verbose=0, callbacks=[Progress(f"{name}: test images")]))
-          for name, extractor in extractors.items()}
-{name: f_pool.shape[1] for name, (f_pool, f_test) in stored.items()}  # numbers per image
+stored = {}  # name -> (numbers for the training pool, numbers for the test images)
+for name, extractor in extractors.items():
+    f_pool = extractor.predict(x_pool, batch_size=512, verbose=0, callbacks=[Progress(f"{name}: training pool")])
+    f_test = extractor.predict(x_test, batch_size=512, verbose=0, callbacks=[Progress(f"{name}: test images")])
+    stored[name] = (f_pool, f_test)
+    print(f"{name}: {f_pool.shape[1]} numbers per image")
 
 # %% [markdown]
-# Each way means many small runs (every size, every draw). `train_and_test_side_by_side` trains
-# them all at once, as one Keras model holding one network per run, each fed only its own draw's
-# images and updated exactly as if alone, and returns each network's test accuracy.
+# Each way means many small runs (every size, every draw). Written plainly, one way's runs are:
+#
+# ```python
+# for pick in picks:                       # one draw of the target's training images per run
+#     network = make_network()
+#     network.compile(optimizer=keras.optimizers.Adadelta(learning_rate=1.0),
+#                     loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+#     network.fit(x[pick], y_pool[pick], batch_size=32, ...)   # settings.steps batches in all
+#     accuracy = network.evaluate(x_way_test, y_test)[1]
+# ```
+#
+# `train_and_test_side_by_side` does exactly that, only faster: it trains all the runs at once, as
+# one Keras model holding one network per run, each fed only its own draw's images and updated as
+# if alone, and returns each network's test accuracy. `train_ways` below calls it for each way and
+# shows a progress bar.
 
 
 # %%
-def new_classifier(width):
-    """New layers for stored features: section 2's classification layers on the conv layers' numbers,
-    one 5-way softmax layer on the 128 numbers of Dense(128)."""
-    layers = [keras.layers.Dense(5, activation="softmax")] if width == 128 else make_layers()[1]
+def new_classifier(width, softmax_only=False):
+    """New layers for `width` stored numbers per image: section 2's classification layers, or (with
+    `softmax_only`, on the numbers of Dense(128)) one new 5-way softmax layer."""
+    layers = [keras.layers.Dense(5, activation="softmax")] if softmax_only else make_layers()[1]
     return keras.Sequential([keras.Input(shape=(width,))] + layers)
 
 
@@ -527,8 +550,11 @@ scratch_rows = train_ways({"from scratch": (lambda: make_model(x_pool.shape[1:],
 # Then the ways that transfer: new layers on each source's stored numbers.
 
 # %% tags=["nbval-ignore-output"]
-transfer_rows = train_ways({name: (lambda width=f_pool.shape[1]: new_classifier(width), f_pool, f_test)
-                            for name, (f_pool, f_test) in stored.items()})
+transfer_ways = {}
+for name, (f_pool, f_test) in stored.items():
+    make_network = functools.partial(new_classifier, f_pool.shape[1], softmax_only=name.endswith("Dense(128)"))
+    transfer_ways[name] = (make_network, f_pool, f_test)  # partial: a function that makes a new network each call
+transfer_rows = train_ways(transfer_ways)
 sweep = pd.DataFrame(scratch_rows + transfer_rows)
 table = sweep.groupby(["way", "images per class"])["test accuracy"].agg(["mean", "std"]).unstack("way")
 print(f"{data.name}: {len(sweep)} runs; mean and standard deviation over {settings.draws} draws")
@@ -583,11 +609,13 @@ if data.name == "MNIST" and settings.profile == "full":
 # **What we find.** With the fewest target images, the related source reused up to its Dense(128)
 # layer beats training from scratch clearly (by more than 3 points in a typical run), and its edge
 # shrinks as the target's images grow: given enough images of its own, a network from scratch
-# catches up. Reusing only the convolutions gains less, and convolutions learned on clothes do
-# worse than none. Your table of gains will differ a little from run to run.
+# catches up, and in your table it may even overtake. Reusing only the convolutions gains less,
+# and convolutions learned on clothes do worse than none. Your table of gains will differ a little
+# from run to run.
 #
 # Two rules come out of the picture, the ones to remember from this course:
-# - **Few target images:** transfer helps most; with many, training from scratch catches up.
+# - **Few target images:** transfer helps most; with many, training from scratch catches up and
+#   can overtake.
 # - **Related source:** the more the source task resembles the target, the more of its layers are
 #   worth reusing.
 #
@@ -612,8 +640,8 @@ cifar_source_history = train(cifar_model, cifar_source, EpochTimer())
 print(f"{photos.name}, classes 5-9: validation accuracy {cifar_source_history.history['val_accuracy'][-1]:.3f}")
 
 # %% [markdown]
-# Its feature layers frozen, its classifier learns classes 0–4 (each of these three trainings is a
-# cell of its own: at full size each takes a minute or more on a laptop):
+# Its feature layers frozen, its classifier learns classes 0–4 (at full size, each of these
+# trainings takes a minute or more on a laptop):
 
 # %% tags=["nbval-ignore-output"]
 for layer in features:
@@ -656,8 +684,8 @@ if photos.name == "CIFAR-10" and data.name == "MNIST":
 #   frozen feature extractor saves the backward pass through it.
 # - Keep the test images for the end; watch training on a validation split.
 # - Transfer helps most with few target images and a related source; with many images a network
-#   from scratch catches up, and features from a far source (clothes for digits) can do worse than
-#   none. Measure it, with several draws.
+#   from scratch catches up (and can overtake), and features from a far source (clothes for
+#   digits) can do worse than none. Measure it, with several draws.
 #
 # <details><summary><b>Instructor notes</b></summary>
 #
