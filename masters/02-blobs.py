@@ -398,19 +398,21 @@ for name in ("standalone", "fixed=0", "fixed=2", "first layer kept", "new hidden
     print(f"{name:17s} mean {np.mean(scores[name]):.3f}  std {np.std(scores[name], ddof=1):.3f}")
 
 # %% tags=["solution"]
+wider = 3 if settings.profile == "full" else 1.5  # quick: 5 repeats per set-up estimate a spread roughly
 new_std, first_std = np.std(scores["new hidden layer"], ddof=1), np.std(scores["first layer kept"], ddof=1)
-assert new_std > 3 * np.std(scores["fixed=2"], ddof=1), "a new random layer on top: a much larger spread"
-assert np.mean(scores["new hidden layer"]) < np.mean(scores["fixed=2"]), "and a lower mean"
-assert first_std > 2 * np.std(scores["fixed=0"], ddof=1), "two layers start random: more spread than fixed=0"
+assert new_std > wider * np.std(scores["fixed=2"], ddof=1), "a new random layer on top: more spread than fixed=2"
+assert first_std > wider * np.std(scores["fixed=0"], ddof=1), "two layers start random: more spread than fixed=0"
+if settings.profile == "full":
+    assert np.mean(scores["new hidden layer"]) < np.mean(scores["fixed=2"]), "full profile: a lower mean too"
 
 # %% [markdown]
-# **What a typical run shows** (your numbers are printed above; they will differ a little). Adding
-# a new hidden layer on top of the two frozen ones gives the lowest mean of the transfer set-ups and
-# a spread many times fixed=2's, about as large as the standalone runs' or larger: the new layer
-# starts from random weights, and with only 5 ReLU units some runs learn much less than others.
-# Keeping only the first layer ends near fixed=0 on average, but varies several times as much:
-# two of its three layers start from random weights. All these runs share one source model, so the
-# extra spread comes from the layers that start random, not from the source.
+# **What a typical run shows** (your numbers are printed above; they will differ a little). The
+# two new set-ups vary more than the transfer set-ups they grow from: "new hidden layer" more than
+# fixed=2, "first layer kept" more than fixed=0. What they add are layers that start from random
+# weights, and like the standalone runs, which start from random weights everywhere, their runs
+# spread out; over the full profile's 30 repeats about as far as the standalone runs, and "new
+# hidden layer" also ends with a lower mean than fixed=2. All these runs share one source model, so
+# that extra spread comes from the layers that start random, not from the source.
 
 # %% [markdown]
 # ### Exercise 4 (no check): the reverse experiment
@@ -540,9 +542,11 @@ assert all(summary["mean"] < bayes), "no set-up beats the Bayes-optimal accuracy
 #   deviation is below the standalone one in both profiles, and under a third of it in the full
 #   profile (30 repeats; the quick profile's 5 repeats estimate a spread only roughly); in both,
 #   fixed=2's mean is below fixed=0's, and the spread across source models is more than twice the
-#   spread across repeats of one source. In section 7, "new hidden layer" has a mean below fixed=2's
-#   and more than three times its spread (the benchmarks measured 0.10 quick, 0.09 full, against
-#   standalone 0.02 and 0.09), and "first layer kept" more than twice fixed=0's spread.
+#   spread across repeats of one source. In section 7, "new hidden layer" has more than 1.5 times
+#   fixed=2's spread in the quick profile (0.013 against 0.006) and more than three times in the
+#   full profile (0.095 against 0.008, with a mean of 0.772 against 0.801); "first layer kept"
+#   likewise against fixed=0 (quick 0.009 against 0.004, full 0.058 against 0.007). Standalone:
+#   0.010 quick, 0.089 full.
 # - Section 6 is the episode's main lesson about experimental design; leave time to discuss it.
 # - Timing: problems and source model 10 min, exercise 1 10 min, repeats and comparison 15 min,
 #   source luck 10 min, exercises 2 and 3 20 min, exercise 4 15 min; optional statistics with
