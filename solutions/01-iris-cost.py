@@ -521,6 +521,11 @@ def relative_change(now, start):
     return float(np.sqrt(moved / size))
 
 
+# %% [markdown]
+# To score the species task with a model's hidden layers, `old_and_new_task` loads them into
+# `probe`, a copy of the classifier, so that measuring changes nothing:
+
+# %%
 probe = keras.models.clone_model(classifier)  # a copy, so measuring changes nothing
 probe.compile(loss="categorical_crossentropy", metrics=["accuracy"])
 
