@@ -141,9 +141,11 @@ print("saved to", SOURCE_PATH)
 # Write `load_and_freeze(path, n_fixed)`: load the saved model, freeze its first `n_fixed` layers,
 # compile it again (SGD, categorical cross-entropy) and return it. `load_model` compiles the model
 # it loads, so your freezing comes after a compile. Compile again after the last change to
-# `trainable`: it is the rule that is always safe. (A model trained since its last compile keeps
-# updating the layers that were trainable then, as episode 01 showed.) Try it: `one_fixed` is the
-# problem-1 model with one layer fixed.
+# `trainable`: it is the rule that is always safe. (A model trained with a plain `fit` since its
+# last compile keeps updating the layers that were trainable then, as episode 01 showed.) The
+# compile matters for a plain `fit`; section 4's `fit_repeats` takes its optimiser as an argument
+# of its own (SGD) and only reads each layer's `trainable` flag. Then make
+# `one_fixed = load_and_freeze(SOURCE_PATH, 1)`: the problem-1 model with one layer fixed.
 
 # %%
 # TODO: write `load_and_freeze(path, n_fixed)`
@@ -176,16 +178,36 @@ ex.load_and_freeze.carry_on()  # your answer if it passed, else the worked solut
 # each run's test accuracy. Each standalone run starts from a fresh network, each transfer run from
 # the saved problem-1 model, loaded and frozen by your `load_and_freeze`.
 
+# %% [markdown]
+# First build the networks: `settings.repeats` of each set-up, one set-up after another.
+
+# %%
+setups = {"standalone": None, "fixed=0": 0, "fixed=1": 1, "fixed=2": 2}  # set-up: layers fixed
+every_run, setup_of_run = [], []  # the networks, and the set-up each one belongs to
+for name, n_fixed in setups.items():
+    for _ in range(settings.repeats):
+        if n_fixed is None:
+            every_run.append(blobs_mlp())  # fresh random weights
+        else:
+            every_run.append(load_and_freeze(SOURCE_PATH, n_fixed))  # the saved problem-1 model
+        setup_of_run.append(name)
+print(f"{len(setups)} set-ups x {settings.repeats} repeats = {len(every_run)} networks")
+
+# %% [markdown]
+# Then train them all, for the original tutorial's 100 epochs in batches of 32:
+
 # %% tags=["nbval-ignore-output"]
-setups = {"standalone": None, "fixed=0": 0, "fixed=1": 1, "fixed=2": 2}
-networks = {name: [blobs_mlp() if n_fixed is None else load_and_freeze(SOURCE_PATH, n_fixed)
-                   for _ in range(settings.repeats)] for name, n_fixed in setups.items()}
-every_run = [net for runs_of_one_setup in networks.values() for net in runs_of_one_setup]
 # no compile needed here: fit_repeats trains with SGD itself, and keeps each network's `trainable` flags
 trained = fit_repeats(every_run, x2_train, y2_train, epochs=EPOCHS, batch_size=BATCH_SIZE, seed=0)
-every_score = accuracies(trained, x2_test, y2_test)
-scores = {name: every_score[i * settings.repeats:(i + 1) * settings.repeats] for i, name in enumerate(setups)}
-print(f"{len(setups)} set-ups x {settings.repeats} repeats = {len(every_run)} runs of {EPOCHS} epochs, trained together")
+
+# %% [markdown]
+# Last, score every run on problem 2's test half, and gather the scores per set-up:
+
+# %%
+scores = {name: [] for name in setups}
+for name, accuracy in zip(setup_of_run, accuracies(trained, x2_test, y2_test)):
+    scores[name].append(accuracy)
+print({name: len(values) for name, values in scores.items()}, "test accuracies per set-up")
 
 # %% [markdown]
 # <details><summary><b>Optional: why train the runs together?</b></summary>
@@ -230,11 +252,14 @@ spread.round(3)
 # 0.014 for the transfer set-ups, against 0.101 standalone) and concluded that transfer makes
 # training more stable. That finding did **not** reproduce when the course's authors re-ran the
 # tutorial's own code on Keras 3: there the transfer runs varied *more* than the standalone ones
-# (the numbers are in the instructor notes). So what makes our transfer runs agree?
+# (the numbers are in the instructor notes). How can the same code give both answers?
 #
-# Look at what they share: all of them start from the **same** problem-1 model, so they differ only
-# in the order of the batches. Whatever luck that one source model had, good or bad, is carried
-# into every transfer run and never averaged out.
+# Look at what the transfer runs share: all of them start from the **same** problem-1 model, so
+# they differ only in the order of the batches. The re-run trained a problem-1 model of its own, a
+# different one from the original tutorial's, and ours is different again. So how much the transfer
+# runs vary depends on which source model you got, and whatever luck it had, good or bad, is
+# carried into every transfer run and never averaged out: it can shift their mean, not only make
+# their spread look small. Section 6 measures it.
 #
 # ## 6. One source model or many?
 #
@@ -303,8 +328,9 @@ ex.reinit_layers.carry_on()  # your answer if it passed, else the worked solutio
 # ### Exercise 3: a new layer on top (`add_hidden_layer`)
 #
 # Write `with_new_hidden_layer(source_model)`: the source's two hidden layers, frozen with their
-# weights, then a new `Dense(5, relu)` hidden layer and a new `Dense(3, softmax)` output, compiled
-# after the last change to `trainable`. Apply it to `source_for_check` to make `deeper_model`.
+# weights, then a new `Dense(5, relu)` hidden layer with He-uniform initialisation
+# (`kernel_initializer="he_uniform"`, as in `blobs_mlp`) and a new `Dense(3, softmax)` output,
+# compiled after the last change to `trainable`. Apply it to `source_for_check` to make `deeper_model`.
 
 # %%
 source_for_check = keras.models.load_model(SOURCE_PATH)
@@ -337,8 +363,17 @@ for seed, (name, build) in enumerate({"first layer kept": reinit_after_first,
     networks = [build(keras.models.load_model(SOURCE_PATH)) for _ in range(settings.repeats)]
     trained = fit_repeats(networks, x2_train, y2_train, epochs=EPOCHS, batch_size=BATCH_SIZE, seed=seed)
     scores[name] = accuracies(trained, x2_test, y2_test)
-for name in ("standalone", "fixed=2", "first layer kept", "new hidden layer"):
+for name in ("standalone", "fixed=0", "fixed=2", "first layer kept", "new hidden layer"):
     print(f"{name:17s} mean {np.mean(scores[name]):.3f}  std {np.std(scores[name], ddof=1):.3f}")
+
+# %% [markdown]
+# **What a typical run shows** (your numbers are printed above; they will differ a little). The
+# two new set-ups vary more than the transfer set-ups they grow from: "new hidden layer" more than
+# fixed=2, "first layer kept" more than fixed=0. What they add are layers that start from random
+# weights, and like the standalone runs, which start from random weights everywhere, their runs
+# spread out; over the full profile's 30 repeats about as far as the standalone runs, and "new
+# hidden layer" also ends with a lower mean than fixed=2. All these runs share one source model, so
+# that extra spread comes from the layers that start random, not from the source.
 
 # %% [markdown]
 # ### Exercise 4 (no check): the reverse experiment
@@ -432,7 +467,7 @@ for name, row in tests.iterrows():
 #   with `layer.trainable = False`, and compile after the last change to `trainable` (`load_model`
 #   compiles too; a model trained since its last compile ignores the change).
 # - Training is random: one run per set-up proves nothing. Repeat, and look at every run (a box
-#   plot), not only the mean. The course trains all the repeats at once, each as if alone.
+#   plot), not only the mean.
 # - Reusing one source model carries its luck into every run; repeat the source training too.
 # - (Optional) Report a mean with its confidence interval, test a difference before you claim it,
 #   and compare with the best possible accuracy to see how much room there was.
@@ -447,17 +482,19 @@ for name, row in tests.iterrows():
 #   0.818 (0.028), fixed=0 0.818 (0.042), fixed=1 0.800 (0.054), fixed=2 0.758 (0.056), in 421 s:
 #   the tutorial's claim that transfer reduces the spread did not reproduce there.
 # - Speed, if asked: `fit_repeats` (`helpers/learner/repeats.py`) trains every run as one batched
-#   model, each run from its own weights and shuffles; the course's own checks compare each run
-#   with one plain `fit`. The solution notebook times section 4 against one plain `fit` per run
-#   (first epoch, with tracing, timed apart; later epochs by their median). The benchmarks of
+#   model, each run from its own weights and shuffles, as if trained alone. The benchmarks of
 #   2026-12-04 (`benchmarks/README.md`, two CPU cores) measured the full profile's 120 runs at about
 #   5 s against an estimated 470 s for one plain `fit` at a time, about 90 times as fast, and the
 #   quick profile's 20 runs at about 40 times.
-# - What each profile shows (the solution notebook checks it for this notebook's random seeds):
-#   every transfer set-up's standard deviation is below the standalone one in both profiles, and
-#   under a third of it in the full profile (30 repeats; the quick profile's 5 repeats estimate a
-#   spread only roughly); in both, fixed=2's mean is below fixed=0's, and the spread across source
-#   models is more than twice the spread across repeats of one source.
+# - What each profile shows (for this notebook's random seeds): every transfer set-up's standard
+#   deviation is below the standalone one in both profiles, and under a third of it in the full
+#   profile (30 repeats; the quick profile's 5 repeats estimate a spread only roughly); in both,
+#   fixed=2's mean is below fixed=0's, and the spread across source models is more than twice the
+#   spread across repeats of one source. In section 7, "new hidden layer" has more than 1.5 times
+#   fixed=2's spread in the quick profile (0.013 against 0.006) and more than three times in the
+#   full profile (0.095 against 0.008, with a mean of 0.772 against 0.801); "first layer kept"
+#   likewise against fixed=0 (quick 0.009 against 0.004, full 0.058 against 0.007). Standalone:
+#   0.010 quick, 0.089 full.
 # - Section 6 is the episode's main lesson about experimental design; leave time to discuss it.
 # - Timing: problems and source model 10 min, exercise 1 10 min, repeats and comparison 15 min,
 #   source luck 10 min, exercises 2 and 3 20 min, exercise 4 15 min; optional statistics with

@@ -113,7 +113,7 @@ add_hidden_layer = Exercise(EPISODE, "add_hidden_layer", _check_add_hidden_layer
 
 # ---------------------------------------------------------------- summarize_repeats
 def expected_summary(scores: dict) -> "pd.DataFrame":
-    """Mean, sample standard deviation and 95% t-interval of the mean, one row per configuration."""
+    """Mean, sample standard deviation and 95% t-interval of the mean, one row per set-up."""
     import pandas as pd
     from scipy import stats
 
@@ -131,13 +131,13 @@ def _check_summarize_repeats(table, scores):
     from scipy import stats
 
     expect(isinstance(scores, dict) and scores,
-           "`scores` should be the dict mapping each configuration to its list of accuracies.")
+           "`scores` should be the dict mapping each set-up to its list of accuracies.")
     expect(isinstance(table, pd.DataFrame), f"`table` should be a pandas DataFrame; it is a {type(table).__name__}.")
     missing_cols = [c for c in ("mean", "std", "ci_low", "ci_high") if c not in table.columns]
     expect(not missing_cols, f"The table needs the columns mean, std, ci_low and ci_high; missing: "
                              f"{', '.join(missing_cols)}.")
     missing_rows = [name for name in scores if name not in table.index]
-    expect(not missing_rows, f"One row per configuration, indexed by its name; missing: {', '.join(map(str, missing_rows))}.")
+    expect(not missing_rows, f"One row per set-up, indexed by its name; missing: {', '.join(map(str, missing_rows))}.")
     right = expected_summary(scores)
     for name, values in scores.items():
         values = np.asarray(values, dtype=float)
