@@ -215,7 +215,8 @@ def test_an_assessment_bundle_without_the_instructors_tools_still_runs_its_comma
 
     out = write_assessment_bundle(tmp_path / "exam")
     env = {**os.environ, "PYTHONPATH": str(out)}
-    result = subprocess.run([sys.executable, "-m", "helpers", "--help"], capture_output=True, text=True, env=env,
+    # -S: without site-packages, so an editable install of the whole course cannot lend helpers.instructor back
+    result = subprocess.run([sys.executable, "-S", "-m", "helpers", "--help"], capture_output=True, text=True, env=env,
                             cwd=out, timeout=120)
     assert result.returncode == 0 and "{build,fetch,doctor,progress,grade,site," in result.stdout, result.stderr
     assert not (out / "helpers" / "instructor").exists()
