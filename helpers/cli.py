@@ -57,7 +57,7 @@ def _fetch(args) -> int:
 
 
 def _doctor(args) -> int:
-    from helpers.instructor.doctor import run
+    from helpers.learner.doctor import run
 
     if args.room is None:
         if args.name is not None:
@@ -78,7 +78,7 @@ def _doctor(args) -> int:
 
 
 def _progress(args) -> int:
-    from helpers.instructor.progress import report
+    from helpers.learner.summary import report
 
     return report(path=args.log)
 

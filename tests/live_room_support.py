@@ -153,7 +153,7 @@ def setup(ready: bool = True, problem: str = "", **fields) -> dict:
             "cached": ["fashion_mnist", "mnist_subset"], **fields}
 
 
-# Problems the set-up check really reports (helpers.instructor.setup_check), for simulated rooms.
+# Problems the set-up check really reports (helpers.learner.setup_check), for simulated rooms.
 SETUP_PROBLEMS = [
     "tensorflow cannot be imported (ModuleNotFoundError): in the course's environment (activate it first), "
     "run `pip install -r requirements.lock`.",

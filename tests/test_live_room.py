@@ -558,7 +558,7 @@ def test_a_set_up_run_reaches_an_open_page_as_an_event(server):
 
 
 def test_the_join_page_gives_three_steps_with_the_readmes_install_lines(server):
-    from helpers.instructor.setup_check import INSTALL_LINES
+    from helpers.learner.setup_check import INSTALL_LINES
 
     status, page = server.request(f"/join/{server.join_token}")
     assert status == 200

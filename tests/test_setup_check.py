@@ -10,9 +10,9 @@ import socket
 
 import pytest
 
-from helpers.instructor import doctor, setup_check
+from helpers.learner import doctor, setup_check
 from helpers.instructor.live_room import schema
-from helpers.instructor.setup_check import Problem
+from helpers.learner.setup_check import Problem
 
 # What a set-up post carries, written out here once more on purpose: a field added to the client or the
 # server without this list changing fails this test.
@@ -108,7 +108,7 @@ class _Untrained:
 
 
 def test_the_smoke_test_logs_its_check_where_progress_does_not_count_it(monkeypatch, tmp_path):
-    from helpers.instructor.progress import summary
+    from helpers.learner.summary import summary
 
     monkeypatch.setattr(setup_check, "train_tiny_model", _Untrained())
     log = tmp_path / "results.jsonl"

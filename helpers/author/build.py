@@ -39,7 +39,10 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-ROOT = Path(__file__).resolve().parents[2]
+from helpers.author import publishing
+from helpers.author.errors import BuildError
+from helpers.learner.paths import ROOT
+
 MASTERS = ROOT / "masters"
 VERSIONS = {"solution": ROOT / "solutions", "learner": ROOT / "episodes"}
 ANSWERS = ROOT / "helpers" / "learner" / "exercises" / "answers"
@@ -48,10 +51,6 @@ _END = re.compile(r"^\s*# END SOLUTION\s*$")
 _HINT = re.compile(r"^\s*# HINT:\s*(?P<text>.*)$")
 _HINT_MORE = re.compile(r"^\s*#\s{2,}(?P<text>\S.*)$")
 CHECK_METHODS = ("assert_passed", "check")
-
-
-class BuildError(ValueError):
-    """A master is malformed (unbalanced markers, a region without its check cell, say)."""
 
 
 def masters(folder: Path | None = None) -> list[Path]:
@@ -237,8 +236,6 @@ def _without_writer_version(text: str) -> str:
 
 def rendered(master_path: Path) -> dict[Path, str]:
     """Every file a master produces, with its exact text."""
-    from helpers.author import publishing
-
     episode = master_path.stem
     notebooks, exercises = make_versions(jupytext.read(master_path), episode)
     repository, branch = publishing.settings()
@@ -259,8 +256,6 @@ def rendered(master_path: Path) -> dict[Path, str]:
 
 def build(check: bool = False, masters_: list[Path] | None = None) -> list[Path]:
     """Write (or, with ``check``, compare) every generated file; return those that differ."""
-    from helpers.author import publishing
-
     differ = []
     files = {path: text for master_path in masters_ or masters() for path, text in rendered(master_path).items()}
     readme = ROOT / "README.md"

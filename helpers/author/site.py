@@ -33,7 +33,7 @@ from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parents[2]
+from helpers.learner.paths import ROOT
 CONF_DIR = Path(__file__).parent / "site"
 DEFAULT_OUT = ROOT / "_build"
 PROFILES = ("auto", "full", "quick")

@@ -119,7 +119,7 @@ CSV_COLUMNS = ["received", "checked", "learner", "learner_id", "episode", "exerc
 
 def join_text(url: str) -> str:
     """The join page: a learner's three steps (install, the set-up check, joining in the workshop), and what is sent."""
-    from helpers.instructor.setup_check import INSTALL_LINES
+    from helpers.learner.setup_check import INSTALL_LINES
 
     install = "\n".join(f"       {line}" for line in INSTALL_LINES)
     return (
@@ -180,7 +180,7 @@ class Room:
         """Episode -> what its full profile needs (read once, when a page first asks): the page says which
         episodes a learner's cache can run offline."""
         if self._needs is None:
-            from helpers.instructor.setup_check import episode_needs
+            from helpers.learner.setup_check import episode_needs
 
             try:
                 self._needs = episode_needs()

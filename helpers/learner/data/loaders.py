@@ -17,6 +17,7 @@ import pandas as pd
 from helpers.learner.data import cache, replicas
 from helpers.learner.data.download import DownloadError
 from helpers.learner.data.registry import MNIST_SUBSET_FILE, get
+from helpers.learner.paths import ROOT
 from helpers.learner.profile import is_quick
 
 
@@ -26,7 +27,7 @@ def _course_data() -> Path:
     repository's ``data/`` itself (a clone's editable install, an assessment bundle). One source, ``data/``."""
     here = Path(__file__).resolve().parent
     packaged = here / "course_files"
-    return packaged if (packaged / "iris.csv").is_file() else here.parents[2] / "data"
+    return packaged if (packaged / "iris.csv").is_file() else ROOT / "data"
 
 
 COURSE_DATA = _course_data()

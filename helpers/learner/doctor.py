@@ -2,7 +2,7 @@
 
 Reports Python and package versions, whether TensorFlow sees a GPU, a short real smoke test (a
 tiny Keras model trains a few steps, an exercise check runs on it and its outcome is logged; see
-:mod:`helpers.instructor.setup_check`), free disk space and memory, and which data sets and
+:mod:`helpers.learner.setup_check`), free disk space and memory, and which data sets and
 weights are in Keras' cache, each missing one with the command that fetches it, and so which
 episodes' full profile can run offline. It ends with one verdict line; where something fails, the
 verdict is a sentence the learner can follow (the package and the command, or for a platform
@@ -25,8 +25,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from helpers.instructor import setup_check
-from helpers.instructor.setup_check import Problem
+from helpers.learner import setup_check
+from helpers.learner.setup_check import Problem
 
 REQUIRED = ("tensorflow", "keras", "numpy", "pandas", "sklearn", "scipy", "matplotlib", "seaborn",
             "tqdm", "jupytext", "nbformat", "nbclient")

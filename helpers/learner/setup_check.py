@@ -10,7 +10,8 @@ command; where the platform itself is the problem, the Colab or Binder route).
 A learner who runs ``doctor --room <join URL>`` (or ``room.check_setup()`` in a notebook) sends the
 room the verdict, and only the verdict: :func:`payload` builds it from :data:`FIELDS` by name, each
 value cleaned so that no path, user name or host name leaves the laptop (the room refuses a post
-that carries one, :func:`helpers.instructor.live_room.schema.setup`). Locally the report says
+that carries one, :func:`helpers.instructor.live_room.schema.setup`, by the rules of
+:mod:`helpers.learner.room_format`). Locally the report says
 everything, paths included; the sentence sent is the same sentence with nothing personal in it.
 """
 
@@ -31,8 +32,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from helpers.learner import room_format
+from helpers.learner.paths import ROOT
 from helpers.learner.platform_support import ELSEWHERE  # one wording of the way out, with the lists
-from helpers.instructor.live_room.schema import SETUP_FIELDS as FIELDS  # noqa: F401  (re-exported: what is sent)
+from helpers.learner.room_format import SETUP_FIELDS as FIELDS  # noqa: F401  (re-exported: what is sent)
 
 MIN_FREE_DISK_GB = 1.0     # the full profile's data and weights, Keras' cache and a little room to work
 MIN_FREE_MEMORY_GB = 1.0   # TensorFlow and episode 04's DenseNet need at least this much free
@@ -40,7 +43,6 @@ INSTALL = "pip install -r requirements.lock"
 # The README's two install lines ("Set up, learn, test"), as the room's join page gives them (a test compares).
 INSTALL_LINES = (r"python3 -m venv .venv && . .venv/bin/activate   # Windows: py -3.11 -m venv .venv; .venv\Scripts\activate",
                  INSTALL)
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -309,14 +311,12 @@ def _personal_words() -> list[str]:
 
 def shareable(sentence: str) -> str:
     """``sentence`` as the room may see it: no path, host name or login (each replaced by '…'), one line."""
-    from helpers.instructor.live_room import schema
-
     text = re.sub(r"\s+", " ", str(sentence)).strip()
-    text = re.sub("[\x00-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]", "", text)  # the room refuses them
+    text = room_format.BIDI.sub("", room_format.without_controls(text))  # the room refuses them
     for word in _personal_words():
         text = re.sub(rf"(?i)(?<![A-Za-z0-9]){re.escape(word)}(?![A-Za-z0-9])", "…", text)
-    text = schema.scrub(text)
-    return text[:schema.MAX_PROBLEM]
+    text = room_format.scrub(text)
+    return text[:room_format.MAX_PROBLEM]
 
 
 def payload(ready: bool, problem: str, versions: dict[str, str | None], cached) -> dict:
