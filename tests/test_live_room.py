@@ -7,6 +7,7 @@ The slow parts (200 learners at once, a killed server, a learner kernel, Chromiu
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import socket
@@ -585,7 +586,13 @@ def test_a_restarted_room_keeps_its_set_up_runs(tmp_path):
     item = setup(True)
     assert store.add_setup("learner-keep", "Kept", item) is not None and store.add_setup("learner-keep", "Kept", item) is None
     store.close()
-    (kept,) = create_app(tmp_path / "room.sqlite").state.room.state()["setups"]
+    app = create_app(tmp_path / "room.sqlite")
+
+    async def started():  # the app's lifespan opens the store and builds the room from it, as the server starts
+        async with app.router.lifespan_context(app):
+            return app.state.room.state()["setups"]
+
+    (kept,) = asyncio.run(started())
     assert kept["ready"] is True and kept["runs"] == 2 and kept["cached"] == ["fashion_mnist", "mnist_subset"]
 
 
