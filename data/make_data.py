@@ -9,7 +9,7 @@ iris.csv
 iris_cost.csv
     The course's own regression data set (CC BY 4.0, like the course): 300
     flowers whose four measurements are drawn uniformly from iris' range of
-    each, and a cost made by the rule in ``helpers/data/iris_cost.py``:
+    each, and a cost made by the rule in ``helpers/learner/data/iris_cost.py``:
 
         cost = 2 + 1.5 * petal_l + 0.8 * petal_w**2 - 0.4 * sepal_w + noise,
         noise ~ Normal(0, 0.5)

@@ -8,8 +8,6 @@ runs the same function, so the picture is remade by the tests the README's claim
 
 from __future__ import annotations
 
-import os
-import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -17,15 +15,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.live_room_support import ROOT, RoomServer, simulate_room  # noqa: E402
+from tests.support.chromium import NO_CHROMIUM, find_chromium  # noqa: E402
 
 DEFAULT = ROOT / "docs" / "room-instructor.png"
 
 
 def chromium() -> str:
-    for candidate in (os.environ.get("CHROMIUM"), shutil.which("chromium"), shutil.which("chromium-browser")):
-        if candidate and Path(candidate).exists():
-            return candidate
-    raise SystemExit("No Chromium: install Debian's (`apt-get install chromium`) or set CHROMIUM to its path.")
+    """Chromium's path, or the program stops saying how to install it."""
+    return find_chromium() or sys.exit(NO_CHROMIUM)
 
 
 def screenshot(browser, out: Path, learners: int = 30) -> dict:
@@ -48,7 +45,8 @@ def screenshot(browser, out: Path, learners: int = 30) -> dict:
             page.close()
 
 
-def main(out: Path = DEFAULT) -> None:
+def main(out: Path = DEFAULT, screenshot=screenshot) -> None:
+    """Save ``screenshot``'s picture of the page to ``out`` in a Chromium of its own; print what it measured."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

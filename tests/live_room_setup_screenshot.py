@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.live_room_screenshot import chromium  # noqa: E402
+from tests.live_room_screenshot import main  # noqa: E402
 from tests.live_room_support import ROOT, RoomServer, simulate_room, simulate_setups  # noqa: E402
 
 DEFAULT = ROOT / "docs" / "room-setup.png"
@@ -44,17 +44,5 @@ def screenshot(browser, out: Path, learners: int = 30) -> dict:
             page.close()
 
 
-def main(out: Path = DEFAULT) -> None:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
-        try:
-            measured = screenshot(browser, out)
-        finally:
-            browser.close()
-    print(f"{out}: {measured}")
-
-
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT)
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT, screenshot)

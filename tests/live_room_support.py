@@ -20,9 +20,8 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
-from tests.browser.conftest import free_port  # noqa: F401  (the tests import it from here)
-
-ROOT = Path(__file__).resolve().parents[1]
+from helpers.learner.paths import ROOT
+from tests.support.chromium import free_port  # noqa: F401  (the tests import it from here)
 
 
 class RoomServer:

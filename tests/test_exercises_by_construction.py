@@ -18,7 +18,7 @@ import pytest
 from helpers.author import build
 from helpers.learner.checking import answers, exercises_of
 from helpers.learner.exercises import exercise_modules
-from helpers.instructor.run_notebook import run_notebook
+from tests.support.notebook_runs import run_notebook
 
 EPISODES = sorted(exercise_modules())
 

@@ -3,7 +3,7 @@
 import pytest
 
 from helpers.author import build
-from tests.notebook_runner import execute
+from tests.support.notebook_runs import execute
 
 
 @pytest.mark.full_profile

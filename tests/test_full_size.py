@@ -31,7 +31,7 @@ import nbformat
 import pytest
 
 from helpers.author import build
-from helpers.instructor.timed_run import longest, run_timed, silent_long_cells
+from tests.support.notebook_runs import longest, run_timed, silent_long_cells
 from helpers.learner.data import replicas
 from tests.browser.conftest import browser, running_lab, screenshots  # noqa: F401  (fixtures)
 from tests.browser.test_jupyterlab import STDERR, menu, open_notebook

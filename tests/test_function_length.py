@@ -7,7 +7,9 @@ functions included), the way a reader meets it. A longer one is named with its p
 import ast
 from pathlib import Path
 
-HELPERS = Path(__file__).resolve().parents[1] / "helpers"
+from helpers.learner.paths import ROOT
+
+HELPERS = ROOT / "helpers"
 LIMIT = 60
 
 

@@ -7,7 +7,7 @@ import pytest
 from helpers.author import build
 from helpers.learner.checking import exercises_of
 from helpers.learner.exercises import exercise_modules
-from tests.notebook_runner import execute
+from tests.support.notebook_runs import execute
 
 # One whole notebook per test: conftest.py lists this file in SPREAD_ACROSS_WORKERS, so each test may
 # run on whichever xdist worker is free.

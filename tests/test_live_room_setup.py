@@ -14,6 +14,7 @@ import time
 import pytest
 
 from tests.live_room_support import ROOT, RoomServer, free_port
+from tests.support.chromium import browser  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.room
 SHOTS = ROOT / "tests" / "browser" / "_screenshots"
@@ -38,18 +39,6 @@ def _shadowed(folder, package: str = "seaborn"):
     (folder / package).mkdir(parents=True)
     (folder / package / "__init__.py").write_text("raise ImportError('a broken install, on purpose')\n")
     return folder
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    from tests.browser.conftest import chromium_path
-
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=chromium_path(), args=["--no-sandbox"])
-        yield launched
-        launched.close()
 
 
 def _setup_cell(page, name: str):

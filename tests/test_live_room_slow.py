@@ -17,6 +17,7 @@ import pytest
 
 from helpers.learner import room_client
 from tests.live_room_support import ROOT, RoomServer, result, setup, simulate_room
+from tests.support.chromium import browser  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.room
 
@@ -209,7 +210,7 @@ def _outputs_text(nb) -> str:
 
 
 def test_a_learner_kernel_with_course_room_set_sends_its_checks(tmp_path, monkeypatch):
-    from helpers.instructor.run_notebook import run_notebook
+    from tests.support.notebook_runs import run_notebook
 
     with RoomServer(tmp_path / "room.sqlite") as server:
         monkeypatch.setenv("COURSE_ROOM", server.join_url)
@@ -246,7 +247,7 @@ def test_a_course_notebook_in_a_kernel_with_course_room_set(tmp_path, monkeypatc
     """Episode 01's learner version (exercises blank), quick profile: each check cell reaches the room.
 
     (Cells that use a blank answer raise, as they do for a learner who has not written it yet.)"""
-    from helpers.instructor.run_notebook import run_notebook
+    from tests.support.notebook_runs import run_notebook
 
     with RoomServer(tmp_path / "room.sqlite") as server:
         monkeypatch.setenv("COURSE_ROOM", server.join_url)
@@ -265,18 +266,6 @@ def test_a_course_notebook_in_a_kernel_with_course_room_set(tmp_path, monkeypatc
 
 
 # -- the instructor's page in Chromium ---------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    from tests.browser.conftest import chromium_path
-
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=chromium_path(), args=["--no-sandbox"])
-        yield launched
-        launched.close()
-
-
 def test_instructor_page_shows_results_live_without_reload(tmp_path, browser):
     shots = ROOT / "tests" / "browser" / "_screenshots"
     shots.mkdir(parents=True, exist_ok=True)

@@ -18,7 +18,7 @@ import nbformat
 import pytest
 
 from helpers.author import build
-from helpers.instructor.run_notebook import run_notebook
+from tests.support.notebook_runs import run_notebook
 from helpers.learner.data.registry import RESOURCES
 
 pytestmark = pytest.mark.stand_ins

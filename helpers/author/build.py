@@ -60,10 +60,9 @@ def masters(folder: Path | None = None) -> list[Path]:
 
 def needs(master_path: Path) -> list[str]:
     """The data sets and weights an episode needs in the full profile, from the loaders its master calls."""
-    from helpers.learner.data import resources_used
+    from helpers.learner.data import notebook_resources
 
-    cells = jupytext.read(master_path).cells
-    return resources_used("\n".join(c.source for c in cells if c.cell_type == "code"))
+    return notebook_resources(jupytext.read(master_path).cells)
 
 
 @dataclass

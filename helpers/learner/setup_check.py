@@ -275,16 +275,13 @@ def room_to_work(cache_folder: Path) -> Smoke:
 # -- what is cached, so which episodes run offline ---------------------------------------------------------
 def episode_needs(folder: Path | None = None) -> dict[str, list[str]]:
     """Episode → the data sets and weights its full profile needs, read from the loaders its notebook calls."""
-    from helpers.learner.data.loaders import resources_used
+    from helpers.learner.data.loaders import notebook_resources
 
     folder = folder or next((ROOT / name for name in ("episodes", "solutions") if (ROOT / name).is_dir()), ROOT / "episodes")
     needs = {}
     for path in sorted(Path(folder).glob("[0-9][0-9]-*.ipynb")):
         with contextlib.suppress(OSError, ValueError, KeyError, SyntaxError):
-            cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-            code = "\n".join("".join(c["source"]) if isinstance(c["source"], list) else c["source"]
-                             for c in cells if c.get("cell_type") == "code")
-            needs[path.stem] = resources_used(code)
+            needs[path.stem] = notebook_resources(json.loads(path.read_text(encoding="utf-8"))["cells"])
     return needs
 
 

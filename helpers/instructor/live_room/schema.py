@@ -78,13 +78,35 @@ def name(value) -> str:
     return text
 
 
-def post(body) -> tuple[str, str, list[dict]]:
-    """``(learner id, name, results)`` from a decoded body, or :class:`Invalid`."""
-    _keys(body, "the body", {"learner", "results"})
+def _identifier(value, where: str) -> str:
+    if not isinstance(value, str) or not _ID.match(value):
+        raise Invalid(f"{where} must be 8 to 64 letters, digits, '-' or '_'")
+    return value
+
+
+def _time(value, where: str) -> str:
+    """An ISO 8601 time, as the client's clock wrote it (kept as text)."""
+    if not isinstance(value, str) or len(value) > 40:
+        raise Invalid(f"{where} must be an ISO 8601 time")
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise Invalid(f"{where} must be an ISO 8601 time") from None
+    return value
+
+
+def _learner(body, payload: str) -> dict:
+    """The envelope of every post: exactly ``learner`` (a well-formed id, a name) and ``payload``."""
+    _keys(body, "the body", {"learner", payload})
     learner = body["learner"]
     _keys(learner, "learner", {"id", "name"})
-    if not isinstance(learner["id"], str) or not _ID.match(learner["id"]):
-        raise Invalid("learner.id must be 8 to 64 letters, digits, '-' or '_'")
+    _identifier(learner["id"], "learner.id")
+    return learner
+
+
+def post(body) -> tuple[str, str, list[dict]]:
+    """``(learner id, name, results)`` from a decoded body, or :class:`Invalid`."""
+    learner = _learner(body, "results")
     results = body["results"]
     if not isinstance(results, list) or not results:
         raise Invalid("results must be a non-empty list")
@@ -94,20 +116,14 @@ def post(body) -> tuple[str, str, list[dict]]:
     for i, r in enumerate(results):
         where = f"results[{i}]"
         _keys(r, where, set(RESULT_FIELDS))
-        if not isinstance(r["id"], str) or not _ID.match(r["id"]):
-            raise Invalid(f"{where}.id must be 8 to 64 letters, digits, '-' or '_'")
+        _identifier(r["id"], f"{where}.id")
         for field in ("episode", "exercise"):
             if not isinstance(r[field], str) or not _SLUG.match(r[field]):
                 raise Invalid(f"{where}.{field} must be 1 to 64 letters, digits, '.', '-' or '_'")
         if r["status"] not in STATUSES:
             raise Invalid(f"{where}.status must be one of {', '.join(STATUSES)}")
         message = _text(r["message"], f"{where}.message", MAX_MESSAGE, allow_newlines=True)
-        if not isinstance(r["time"], str) or len(r["time"]) > 40:
-            raise Invalid(f"{where}.time must be an ISO 8601 time")
-        try:
-            datetime.fromisoformat(r["time"].replace("Z", "+00:00"))
-        except ValueError:
-            raise Invalid(f"{where}.time must be an ISO 8601 time") from None
+        _time(r["time"], f"{where}.time")
         clean.append({"id": r["id"], "episode": r["episode"], "exercise": r["exercise"], "status": r["status"],
                       "message": message, "time": r["time"]})
     return learner["id"], name(learner["name"]), clean
@@ -125,21 +141,11 @@ def _free_text(value, where: str, limit: int) -> str:
 
 def setup(body) -> tuple[str, str, dict]:
     """``(learner id, name, setup)`` from a decoded set-up post, or :class:`Invalid`."""
-    _keys(body, "the body", {"learner", "setup"})
-    learner = body["learner"]
-    _keys(learner, "learner", {"id", "name"})
-    if not isinstance(learner["id"], str) or not _ID.match(learner["id"]):
-        raise Invalid("learner.id must be 8 to 64 letters, digits, '-' or '_'")
+    learner = _learner(body, "setup")
     s = body["setup"]
     _keys(s, "setup", set(SETUP_FIELDS))
-    if not isinstance(s["id"], str) or not _ID.match(s["id"]):
-        raise Invalid("setup.id must be 8 to 64 letters, digits, '-' or '_'")
-    if not isinstance(s["time"], str) or len(s["time"]) > 40:
-        raise Invalid("setup.time must be an ISO 8601 time")
-    try:
-        datetime.fromisoformat(s["time"].replace("Z", "+00:00"))
-    except ValueError:
-        raise Invalid("setup.time must be an ISO 8601 time") from None
+    _identifier(s["id"], "setup.id")
+    _time(s["time"], "setup.time")
     if not isinstance(s["ready"], bool):
         raise Invalid("setup.ready must be true or false")
     problem = _free_text(s["problem"], "setup.problem", MAX_PROBLEM).strip()

@@ -1,5 +1,11 @@
-"""Run a whole notebook and measure it the way a learner lives it: per cell, and the kernel's memory.
+"""Run a whole notebook in a fresh kernel, as a learner's Run All: for the tests and ``benchmarks/``.
 
+:func:`run_notebook` runs it and returns its check records (the learner-version, stand-in, live-room
+and full-profile tests). The profile and a throwaway results log go to the kernel's own environment
+(:func:`kernel_environment`), so the caller's ``os.environ`` is never touched. (The grader runs cell
+by cell instead, see ``helpers.instructor.grading``.)
+
+:func:`run_timed` also measures it the way a learner lives it: per cell, and the kernel's memory.
 For the full-size runs (``pytest -m full_size``, ``benchmarks/run.py --profiles full-size``): the
 wall time of Run All, each cell's seconds, when each cell first showed something (a progress bar
 or a line: did a long cell sit silent?), and the kernel's peak resident memory (``ru_maxrss``,
@@ -20,6 +26,36 @@ PEAK = "PEAK-RSS-KB"
 _PEAK_CELL = (f"import resource as _r\n_u = _r.getrusage(_r.RUSAGE_SELF)\n"
               f"print('{PEAK}', _u.ru_maxrss, _u.ru_utime + _u.ru_stime)")
 SHOWN = {"stream", "display_data", "update_display_data", "execute_result", "comm_msg", "comm_open"}
+
+
+def kernel_environment(workdir: Path, profile: str, env: dict | None = None) -> dict:
+    """The kernel's environment: this process's, ``env`` over it, the profile and a results log in ``workdir``."""
+    return {**os.environ, **(env or {}), "COURSE_PROFILE": profile, "COURSE_RESULTS": str(Path(workdir) / "results.jsonl")}
+
+
+def _records(workdir: Path) -> list[dict]:
+    """The check records the run wrote to its results log."""
+    log = Path(workdir) / "results.jsonl"
+    return [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+
+
+def run_notebook(nb, workdir: Path, profile: str, allow_errors: bool = False, timeout: float = 600) -> list[dict]:
+    """Execute ``nb`` (a path or a notebook, changed in place) in ``workdir``; return its check records."""
+    from nbclient import NotebookClient
+
+    if not isinstance(nb, nbformat.NotebookNode):
+        nb = nbformat.read(nb, as_version=4)
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
+                   resources={"metadata": {"path": str(workdir)}}).execute(env=kernel_environment(workdir, profile),
+                                                                           cwd=str(workdir))
+    return _records(workdir)
+
+
+def execute(path, tmp_path, profile, allow_errors=False):
+    """``(the executed notebook, its check records)`` for the notebook at ``path``."""
+    nb = nbformat.read(path, as_version=4)
+    records = run_notebook(nb, tmp_path, profile, allow_errors=allow_errors)
+    return nb, records
 
 
 def _first_line(source: str) -> str:
@@ -80,16 +116,15 @@ def run_timed(nb, workdir: Path, profile: str, env: dict | None = None, timeout:
     if not isinstance(nb, nbformat.NotebookNode):
         nb = nbformat.read(nb, as_version=4)
     workdir = Path(workdir)
-    log = workdir / "results.jsonl"
     nb.cells.append(nbformat.v4.new_code_cell(_PEAK_CELL))
     cells: dict[int, dict] = {}
-    kernel_env = {**os.environ, **(env or {}), "COURSE_PROFILE": profile, "COURSE_RESULTS": str(log)}
     start = time.perf_counter()
-    _timed_client(nb, workdir, timeout, cells, cell_log).execute(env=kernel_env, cwd=str(workdir))
+    _timed_client(nb, workdir, timeout, cells, cell_log).execute(env=kernel_environment(workdir, profile, env),
+                                                                 cwd=str(workdir))
     wall = time.perf_counter() - start
     peak_cell = nb.cells.pop()
     peak_kb, cpu = "".join(o.get("text", "") for o in peak_cell.outputs).split(PEAK, 1)[1].split()[:2]
-    records = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+    records = _records(workdir)
     # The kernel's CPU seconds (all its threads) say how much work Run All is, whatever else the machine ran.
     return {"wall_seconds": round(wall, 1), "kernel_cpu_seconds": round(float(cpu)), "peak_rss_mb": round(int(peak_kb) / 1024),
             "cells": _timings(nb, cells), "records": records}
