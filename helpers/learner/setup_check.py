@@ -94,7 +94,7 @@ def platform_problem(tensorflow_imports: bool = True) -> str | None:
     """Where the platform itself is the problem, the sentence that says so and gives the way out (else None).
 
     What is supported is stated once, in :mod:`helpers.learner.platform_support` (its lists are what
-    ``tests/test_platforms.py`` resolves the lock for). A Python outside the lock's range always is a
+    ``tests/learner/test_platforms.py`` resolves the lock for). A Python outside the lock's range always is a
     problem (the lock does not install there, whatever imports today); an unsupported system or
     processor only when TensorFlow does not import.
     """

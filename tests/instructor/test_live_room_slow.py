@@ -16,7 +16,7 @@ import nbformat
 import pytest
 
 from helpers.learner import room_client
-from tests.live_room_support import ROOT, RoomServer, result, setup, simulate_room
+from tests.support.live_room_support import ROOT, RoomServer, result, setup, simulate_room
 from tests.support.chromium import browser  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.room
@@ -386,7 +386,7 @@ def test_no_progress_for_m_minutes_counts_as_stuck(tmp_path, browser):
 
 
 def test_screenshot_of_a_room_of_30(tmp_path, browser):
-    from tests.live_room_screenshot import screenshot
+    from tests.screenshots.live_room_screenshot import screenshot
 
     out = ROOT / "tests" / "browser" / "_screenshots" / "room-30-learners.png"
     measured = screenshot(browser, out)

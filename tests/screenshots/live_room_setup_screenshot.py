@@ -1,4 +1,4 @@
-"""The README's picture of a room before the workshop: ``python tests/live_room_setup_screenshot.py [OUT.png]``.
+"""The README's picture of a room before the workshop: ``python tests/screenshots/live_room_setup_screenshot.py [OUT.png]``.
 
 Starts ``room serve`` on a fresh database, posts the set-up checks of a room of 30 (22 ready, 5 not
 ready with the problems the check really reports, 3 who never ran it and joined from a notebook),
@@ -13,10 +13,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.live_room_screenshot import main  # noqa: E402
-from tests.live_room_support import ROOT, RoomServer, simulate_room, simulate_setups  # noqa: E402
+from tests.screenshots.live_room_screenshot import main  # noqa: E402
+from tests.support.live_room_support import ROOT, RoomServer, simulate_room, simulate_setups  # noqa: E402
 
 DEFAULT = ROOT / "docs" / "room-setup.png"
 

@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 from helpers.author import build
-from tests.test_grading import EPISODE, grade, looping, points, with_mistakes, write
+from tests.instructor.test_grading import EPISODE, grade, looping, points, with_mistakes, write
 
 pytestmark = pytest.mark.grading  # the real solution graded end to end, with a room of mistakes: minutes
 

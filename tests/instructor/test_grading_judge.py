@@ -17,8 +17,8 @@ from scipy import stats
 from helpers.instructor.grading.artifacts import capture
 from helpers.instructor.grading.judge import judge_one
 from helpers.learner.exercises import blobs, dollar_street, iris_cost, mnist
-from tests.keras_fixtures import cost_split, trained_classifier, transfer_model
-from tests.test_mnist_checks import right_split
+from tests.support.keras_fixtures import cost_split, trained_classifier, transfer_model
+from tests.learner.test_mnist_checks import right_split
 
 
 def judged(tmp_path, exercise, **values):

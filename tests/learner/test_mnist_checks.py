@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from helpers.learner.exercises import mnist as ex
-from tests.assertions import assert_status
-from tests.keras_fixtures import KERAS_RECORDS_TRAINABLE
+from tests.support.assertions import assert_status
+from tests.support.keras_fixtures import KERAS_RECORDS_TRAINABLE
 
 
 

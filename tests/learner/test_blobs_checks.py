@@ -8,7 +8,7 @@ from scipy import stats
 
 from helpers.learner.data.blobs import blobs_problem
 from helpers.learner.exercises import blobs as ex
-from tests.assertions import assert_status
+from tests.support.assertions import assert_status
 
 
 def blobs_mlp():

@@ -11,8 +11,8 @@ import pytest
 from keras.applications import densenet, mobilenet_v2, resnet50
 
 from helpers.learner.exercises import dollar_street as ex
-from tests.assertions import assert_status
-from tests.keras_fixtures import KERAS_RECORDS_TRAINABLE, fit_moves
+from tests.support.assertions import assert_status
+from tests.support.keras_fixtures import KERAS_RECORDS_TRAINABLE, fit_moves
 
 LOSS = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
 
@@ -321,7 +321,7 @@ def test_fine_tune_block_unfrozen_inside_a_frozen_base(base):
 def test_fine_tune_not_compiled_again(base):
     model = build(base)
     unfreeze(base)
-    # Keras 3.10 cannot see the order (tests/keras_fixtures.py): the first thing wrong there is the rate
+    # Keras 3.10 cannot see the order (tests/support/keras_fixtures.py): the first thing wrong there is the rate
     assert_status(ex.fine_tune.evaluate(model, base), "incorrect",
                   "compile again" if KERAS_RECORDS_TRAINABLE else "learning rate")
 

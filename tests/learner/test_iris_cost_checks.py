@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from helpers.learner.exercises import iris_cost as ex
-from tests.assertions import assert_status
-from tests.keras_fixtures import (
+from tests.support.assertions import assert_status
+from tests.support.keras_fixtures import (
     KERAS_RECORDS_TRAINABLE,
     classifier_model, copy_of, cost_split, iris_split, rmse, trained_classifier, transfer_model,
 )

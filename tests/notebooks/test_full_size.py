@@ -1,7 +1,7 @@
 """Episodes 03 and 04 at full size: the full profile's settings and data sizes, on replicas (long).
 
 ``pytest -m full_size``. The data the full profile needs cannot be fetched here, so the run uses
-full-size replicas (tests/test_replicas.py; ``COURSE_REPLICAS`` names their folder, else they are
+full-size replicas (tests/author/test_replicas.py; ``COURSE_REPLICAS`` names their folder, else they are
 made once in ``_build/replicas``). Each solution notebook runs top to bottom in a fresh kernel in
 the full profile, as ``pytest``'s nbval run does in the quick one (any cell error fails it; any
 stderr output fails it, as the conftest hook does for nbval), with a timed client instead of nbval
@@ -56,7 +56,7 @@ def test_full_size_replicas_have_the_real_shapes_and_dtypes(full_size_replicas, 
     import keras
     import numpy as np
 
-    from tests.test_replicas import REAL, _keras_reads
+    from tests.author.test_replicas import REAL, _keras_reads
 
     root = full_size_replicas
     for module, path in (("mnist", "datasets/mnist.npz"), ("cifar10", "datasets/cifar-10-batches-py-target")):

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from tests.live_room_support import ROOT, RoomServer, free_port
+from tests.support.live_room_support import ROOT, RoomServer, free_port
 from tests.support.chromium import browser  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.room
@@ -175,7 +175,7 @@ def test_doctor_with_no_room_or_a_room_that_is_down_reports_and_exits_as_plain_d
 
 
 def test_screenshot_of_a_room_before_the_workshop(browser):
-    from tests.live_room_setup_screenshot import screenshot
+    from tests.screenshots.live_room_setup_screenshot import screenshot
 
     out = SHOTS / "room-setup.png"
     measured = screenshot(browser, out)

@@ -1,4 +1,4 @@
-"""The README's picture of the live room: ``python tests/live_room_screenshot.py [OUT.png]``.
+"""The README's picture of the live room: ``python tests/screenshots/live_room_screenshot.py [OUT.png]``.
 
 Starts ``room serve`` on a fresh database, simulates a workshop of 30 learners on episode 01 (real
 posts through the join token), opens the instructor URL in Chromium at projector size (1920×1080)
@@ -12,9 +12,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.live_room_support import ROOT, RoomServer, simulate_room  # noqa: E402
+from tests.support.live_room_support import ROOT, RoomServer, simulate_room  # noqa: E402
 from tests.support.chromium import NO_CHROMIUM, find_chromium  # noqa: E402
 
 DEFAULT = ROOT / "docs" / "room-instructor.png"

@@ -1,6 +1,6 @@
-"""Pictures of the Colab and Binder links: ``python tests/publishing_screenshot.py [OUT_DIR]``.
+"""Pictures of the Colab and Binder links: ``python tests/screenshots/publishing_screenshot.py [OUT_DIR]``.
 
-The repository keeps ``[tool.course] repository`` blank (tests/test_publishing.py), so no committed
+The repository keeps ``[tool.course] repository`` blank (tests/author/test_publishing.py), so no committed
 notebook carries a link. This script clones the checkout's HEAD into a temporary folder, names an
 example repository there, runs ``python -m helpers build`` and ``python -m helpers site --profile
 quick`` in the clone, then saves with Debian's Chromium (default OUT_DIR: tests/browser/_screenshots):
@@ -20,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tests.browser.conftest import ROOT, SCREENSHOTS, chromium_path, running_lab  # noqa: E402
 from tests.browser.test_jupyterlab import open_notebook  # noqa: E402

@@ -62,7 +62,7 @@ def test_the_quick_profile_stays_silent(profile, monkeypatch, capfd):
 
 
 def test_a_long_cell_is_silent_if_it_shows_nothing_early_or_stops_for_long():
-    """What tests/test_full_size.py asks of every long cell, on timings written by hand."""
+    """What tests/notebooks/test_full_size.py asks of every long cell, on timings written by hand."""
     from tests.support.notebook_runs import silent_long_cells
 
     def cell(seconds, first_shown, longest_silence):

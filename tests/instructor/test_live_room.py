@@ -21,7 +21,7 @@ import pytest
 from helpers.instructor.live_room import schema
 from helpers.learner import room_client
 from helpers.learner.checking import Exercise, Incorrect
-from tests.live_room_support import ROOT, RoomServer, free_port, result
+from tests.support.live_room_support import ROOT, RoomServer, free_port, result
 
 STATIC = ROOT / "helpers" / "instructor" / "live_room" / "static"
 
@@ -469,7 +469,7 @@ def _setup_count(server) -> int:
 
 
 def test_a_set_up_post_is_stored_shown_and_kept_as_one_row_per_learner(server):
-    from tests.live_room_support import setup
+    from tests.support.live_room_support import setup
 
     first, second = setup(False), setup(True)
     assert server.post_setup("learner-set1", "Setup Sam", first)[0] == 200
@@ -512,7 +512,7 @@ SETUP_REFUSALS = {
 
 @pytest.mark.parametrize("case", SETUP_REFUSALS, ids=list(SETUP_REFUSALS))
 def test_a_set_up_post_with_another_field_a_path_or_a_host_name_is_refused(server, case):
-    from tests.live_room_support import setup
+    from tests.support.live_room_support import setup
 
     fields, extra, message = SETUP_REFUSALS[case]
     item = setup(**{k: v for k, v in fields.items() if k != "ready"}, ready=fields.get("ready", True))
@@ -526,7 +526,7 @@ def test_a_set_up_post_with_another_field_a_path_or_a_host_name_is_refused(serve
 
 
 def test_a_set_up_post_without_fields_is_refused_too(server):
-    from tests.live_room_support import setup
+    from tests.support.live_room_support import setup
 
     item = setup()
     del item["cached"]
@@ -536,7 +536,7 @@ def test_a_set_up_post_without_fields_is_refused_too(server):
 
 
 def test_set_up_posts_are_rate_limited_like_checks_and_share_the_learners_bucket(server):
-    from tests.live_room_support import setup
+    from tests.support.live_room_support import setup
 
     answers = [server.post_setup("learner-rate-setup", "Rate", setup())[0] for _ in range(45)]
     assert answers.count(200) >= 30 and 429 in answers  # a burst of 30, then 10 a second
@@ -544,7 +544,7 @@ def test_set_up_posts_are_rate_limited_like_checks_and_share_the_learners_bucket
 
 
 def test_a_set_up_run_reaches_an_open_page_as_an_event(server):
-    from tests.live_room_support import setup
+    from tests.support.live_room_support import setup
 
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
         s.sendall(f"GET /api/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {server.instructor_token}\r\n\r\n".encode())
@@ -579,7 +579,7 @@ def test_a_restarted_room_keeps_its_set_up_runs(tmp_path):
     """The server's state is rebuilt from the store at start (the kill-and-restart test covers the process)."""
     from helpers.instructor.live_room.app import create_app
     from helpers.instructor.live_room.store import Store
-    from tests.live_room_support import setup
+    from tests.support.live_room_support import setup
 
     store = Store(tmp_path / "room.sqlite")
     assert store.add_setup("learner-keep", "Kept", setup(False)) is not None
@@ -597,7 +597,7 @@ def test_a_restarted_room_keeps_its_set_up_runs(tmp_path):
 
 
 def test_the_client_sends_a_set_up_once_and_says_what_happened(server, tmp_path):
-    from tests.live_room_support import setup
+    from tests.support.live_room_support import setup
 
     client = room_client.RoomClient(server.join_url, "Client Setup", tmp_path)
     said = client.send_setup(setup(False))
