@@ -17,7 +17,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 # No stderr in an executed solution notebook: a learner sees every stderr stream as a red box
 # (TensorFlow's start-up log, a library's warning). nbval has executed each cell and kept its
 # outputs in `item.test_outputs`; a cell that wrote to stderr fails here, without a second run.
-# (Tested by tests/test_quiet.py; helpers/__init__.py is what keeps the notebooks quiet.)
+# (Tested by tests/notebooks/test_quiet.py; helpers/__init__.py is what keeps the notebooks quiet.)
 import pytest  # noqa: E402
 
 
@@ -56,7 +56,8 @@ def pytest_collection_modifyitems(items):
 # The files below hold independent, long tests (a whole notebook each): through xdist's documented
 # `pytest_xdist_make_scheduler` hook, each of their tests is a unit of its own and goes to
 # whichever worker is free. tests/test_xdist_grouping.py runs a notebook under two workers.
-SPREAD_ACROSS_WORKERS = ("tests/test_learner_versions.py", "tests/test_stand_in_paths.py", "tests/test_data_up_front.py")
+SPREAD_ACROSS_WORKERS = ("tests/notebooks/test_learner_versions.py", "tests/notebooks/test_stand_in_paths.py",
+                         "tests/notebooks/test_data_up_front.py")
 
 
 @pytest.hookimpl(optionalhook=True)  # optional: `-p no:xdist` runs without it

@@ -27,17 +27,18 @@ import argparse
 import json
 import os
 import platform
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import nbformat
 
-from helpers.author.build import masters
-from helpers.instructor.run_notebook import run_notebook
-from helpers.instructor.timed_run import longest, run_timed
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the repository's tests/support: the same notebook runner the tests use
+
+from helpers.author.build import masters  # noqa: E402
+from tests.support.notebook_runs import longest, run_notebook, run_timed  # noqa: E402
 REPORT = """
 import json as _json, numpy as _np, pandas as _pd
 def _plain(v):

@@ -25,7 +25,7 @@ once, for every notebook and for the command line (``python -m helpers``):
   requirements, so JupyterLab normally shows widget bars).
 
 For this to work a notebook must import ``helpers`` before ``keras`` or
-``tensorflow`` (the episodes' set-up cells do; ``tests/test_quiet.py`` checks
+``tensorflow`` (the episodes' set-up cells do; ``tests/notebooks/test_quiet.py`` checks
 that no executed solution notebook writes to stderr).
 """
 

@@ -57,7 +57,7 @@ def _fetch(args) -> int:
 
 
 def _doctor(args) -> int:
-    from helpers.instructor.doctor import run
+    from helpers.learner.doctor import run
 
     if args.room is None:
         if args.name is not None:
@@ -78,7 +78,7 @@ def _doctor(args) -> int:
 
 
 def _progress(args) -> int:
-    from helpers.instructor.progress import report
+    from helpers.learner.summary import report
 
     return report(path=args.log)
 
@@ -171,39 +171,30 @@ def _room(args) -> int:
                         stuck_minutes=args.stuck_minutes, max_learners=args.max_learners, new_tokens=args.new_tokens)
 
 
-def _lms_cli():
-    """The LMS commands' parsers; None in an assessment bundle, which leaves the instructor's tools out."""
-    try:
-        from helpers.instructor.grading.lms import cli
-    except ImportError:
-        return None
-    return cli
-
-
-def main(argv=None) -> int:
-    lms_cli = _lms_cli()
-    parser = argparse.ArgumentParser(prog="python -m helpers", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("build", help="write episodes/ and solutions/ from masters/")
+def _build_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("episodes", nargs="*", help="only these episodes (e.g. 03-mnist); default all")
     p.add_argument("--check", action="store_true", help="only compare; exit 1 and name what differs")
-    p.set_defaults(run=_build)
-    p = sub.add_parser("fetch", help="download data sets and weights into Keras' cache")
+
+
+def _fetch_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("names", nargs="*", help="resources to fetch (see `fetch` alone for the list)")
     p.add_argument("--all", action="store_true", help="every resource the course uses")
     p.add_argument("--mirror", action="append", default=[], metavar="DIR",
                    help="a local folder holding the files (e.g. a copied cache); tried before the network")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
-    p.set_defaults(run=_fetch)
-    p = sub.add_parser("doctor", help="check packages, GPU, a tiny model, disk, memory and cached data")
+
+
+def _doctor_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--strict", action="store_true", help="also fail when data or weights are missing")
     p.add_argument("--room", metavar="URL", help="also send the verdict to a live room (its join URL)")
     p.add_argument("--name", help="the name the room shows (default $COURSE_ROOM_NAME, else learner-xxxx)")
-    p.set_defaults(run=_doctor)
-    p = sub.add_parser("progress", help="summarise your exercise results")
+
+
+def _progress_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--log", default=None, help="results log (default: $COURSE_RESULTS)")
-    p.set_defaults(run=_progress)
-    p = sub.add_parser("grade", help="instructors: run and grade learners' notebooks")
+
+
+def _grade_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="+", help="notebooks, or folders searched for *.ipynb")
     p.add_argument("--csv", help="write one row per notebook, a column per exercise, total and status")
     p.add_argument("--feedback", metavar="DIR", help="write one Markdown feedback file per notebook")
@@ -217,12 +208,21 @@ def main(argv=None) -> int:
     p.add_argument("--memory-gb", type=float, default=8.0,
                    help="address space allowed to each sandboxed notebook, in GB (default 8)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="grade on a Dask distributed cluster (e.g. tcp://host:8786)")
-    if lms_cli:
+    lms_cli = _lms_cli()
+    if lms_cli:  # --lms, --episode, --gradescope
         lms_cli.add_grade_options(p)
-    p.set_defaults(run=_grade)
-    if lms_cli:
-        lms_cli.add_grades_parser(sub)
-    p = sub.add_parser("site", help="build the executed course website into _build/site")
+
+
+def _lms_cli():
+    """The LMS commands' parsers; None in an assessment bundle, which leaves the instructor's tools out."""
+    try:
+        from helpers.instructor.grading.lms import cli
+    except ImportError:
+        return None
+    return cli
+
+
+def _site_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", default="_build", help="build folder (default _build; the HTML goes to OUT/site)")
     p.add_argument("--profile", choices=["auto", "full", "quick"], default="auto",
                    help="auto (default): full where an episode's data are cached, else quick")
@@ -230,18 +230,21 @@ def main(argv=None) -> int:
     p.add_argument("--fresh", action="store_true", help="rewrite every page (executed outputs stay cached)")
     p.add_argument("--allow-errors", action="store_true",
                    help="build even when a notebook fails (its page shows the traceback): previews only")
-    p.set_defaults(run=_site)
-    p = sub.add_parser("bundle", help="instructors: a learner bundle for an assessment (no solutions)")
+
+
+def _bundle_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--assessment", dest="out", required=True, metavar="OUT",
                    help="folder to write: the learner notebooks and a helpers package whose solution() is withheld")
     p.add_argument("--no-hints", action="store_true", help="withhold the hints too")
     p.add_argument("--force", action="store_true", help="replace OUT if it exists")
-    p.set_defaults(run=_bundle)
-    p = sub.add_parser("replicas", help="authors: full-size replicas of the data (for timing the full profile)")
+
+
+def _replicas_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("folder", help="folder to write them into (use it with COURSE_REPLICAS=FOLDER)")
     p.add_argument("names", nargs="*", help="only these (mnist, cifar10, dollar_street_10, densenet121_imagenet_notop)")
-    p.set_defaults(run=_replicas)
-    p = sub.add_parser("room", help="instructors: the live room (learners' check results as they happen)")
+
+
+def _room_arguments(p: argparse.ArgumentParser) -> None:
     room = p.add_subparsers(dest="action", required=True)
     q = room.add_parser("serve", help="start the room server and print the join and instructor URLs")
     q.add_argument("--host", default="127.0.0.1",
@@ -258,7 +261,37 @@ def main(argv=None) -> int:
     q = room.add_parser("revoke", help="replace the room's tokens: the old join and instructor URLs stop working")
     q.add_argument("--db", default="room.sqlite", help="room database (default room.sqlite)")
     q.set_defaults(run=_room)
-    args = parser.parse_args(argv)
+
+
+COMMANDS = {  # name: (help, its arguments, what runs it); `--help` lists them in this order
+    "build": ("write episodes/ and solutions/ from masters/", _build_arguments, _build),
+    "fetch": ("download data sets and weights into Keras' cache", _fetch_arguments, _fetch),
+    "doctor": ("check packages, GPU, a tiny model, disk, memory and cached data", _doctor_arguments, _doctor),
+    "progress": ("summarise your exercise results", _progress_arguments, _progress),
+    "grade": ("instructors: run and grade learners' notebooks", _grade_arguments, _grade),
+    "site": ("build the executed course website into _build/site", _site_arguments, _site),
+    "bundle": ("instructors: a learner bundle for an assessment (no solutions)", _bundle_arguments, _bundle),
+    "replicas": ("authors: full-size replicas of the data (for timing the full profile)", _replicas_arguments, _replicas),
+    "room": ("instructors: the live room (learners' check results as they happen)", _room_arguments, _room),
+}
+
+
+def parser() -> argparse.ArgumentParser:
+    """The whole command line: one subcommand per entry of :data:`COMMANDS`."""
+    command_line = argparse.ArgumentParser(prog="python -m helpers", description=__doc__)
+    sub = command_line.add_subparsers(dest="command", required=True)
+    lms_cli = _lms_cli()
+    for name, (help_, arguments, run) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_)
+        arguments(p)
+        p.set_defaults(run=run)
+        if name == "grade" and lms_cli:  # `grades canvas|moodle|report`, beside `grade` (not in a bundle)
+            lms_cli.add_grades_parser(sub)
+    return command_line
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
     return args.run(args)
 
 

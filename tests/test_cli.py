@@ -83,7 +83,7 @@ def test_progress_summarises_the_log(tmp_path):
     assert result.returncode == 0
     assert "01-iris-cost rmse" in result.stdout and "correct" in result.stdout
     assert "build_classifier" in result.stdout and "not checked" in result.stdout
-    from helpers.instructor.progress import summary
+    from helpers.learner.summary import summary
 
     total = sum(row["max_points"] for row in summary(log))
     assert total >= 4 and f"Total: 1/{total} points" in result.stdout

@@ -40,9 +40,11 @@ from pathlib import Path
 import jupytext
 import nbformat
 
+from helpers.author import publishing
+from helpers.author.errors import BuildError
 from helpers.learner.checking import assigned_names
+from helpers.learner.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 MASTERS = ROOT / "masters"
 VERSIONS = {"solution": ROOT / "solutions", "learner": ROOT / "episodes"}
 ANSWERS = ROOT / "helpers" / "learner" / "exercises" / "answers"
@@ -53,10 +55,6 @@ _HINT_MORE = re.compile(r"^\s*#\s{2,}(?P<text>\S.*)$")
 CHECK_METHODS = ("assert_passed", "check")
 
 
-class BuildError(ValueError):
-    """A master is malformed (unbalanced markers, a region without its check cell, say)."""
-
-
 def masters(folder: Path | None = None) -> list[Path]:
     """Every episode's master, in order: the one list of episodes (``NN-slug.py``)."""
     return sorted((folder or MASTERS).glob("[0-9][0-9]-*.py"))
@@ -64,10 +62,9 @@ def masters(folder: Path | None = None) -> list[Path]:
 
 def needs(master_path: Path) -> list[str]:
     """The data sets and weights an episode needs in the full profile, from the loaders its master calls."""
-    from helpers.learner.data import resources_used
+    from helpers.learner.data import notebook_resources
 
-    cells = jupytext.read(master_path).cells
-    return resources_used("\n".join(c.source for c in cells if c.cell_type == "code"))
+    return notebook_resources(jupytext.read(master_path).cells)
 
 
 @dataclass
@@ -241,8 +238,6 @@ def _without_writer_version(text: str) -> str:
 
 def rendered(master_path: Path) -> dict[Path, str]:
     """Every file a master produces, with its exact text."""
-    from helpers.author import publishing
-
     episode = master_path.stem
     notebooks, exercises = make_versions(jupytext.read(master_path), episode)
     repository, branch = publishing.settings()
@@ -263,7 +258,7 @@ def rendered(master_path: Path) -> dict[Path, str]:
 
 def build(check: bool = False, masters_: list[Path] | None = None) -> list[Path]:
     """Write (or, with ``check``, compare) every generated file; return those that differ."""
-    from helpers.author import episode_table, publishing
+    from helpers.author import episode_table
 
     differ = []
     files = {path: text for master_path in masters_ or masters() for path, text in rendered(master_path).items()}

@@ -22,7 +22,8 @@ import tomllib
 from pathlib import Path
 from urllib.parse import quote
 
-from helpers.author.build import ROOT, BuildError
+from helpers.author.errors import BuildError
+from helpers.learner.paths import ROOT
 
 _GITHUB = re.compile(r"^https://github\.com/(?P<slug>[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+?)(?:\.git)?/?$")
 SETUP_CELL_ID = "colab-setup"

@@ -36,7 +36,7 @@ import numpy as np
 from helpers.learner.data import replicas
 from helpers.learner.data.registry import REPLICA_MARK
 
-# The real files' figures, the replicas' targets (sources in tests/test_replicas.py).
+# The real files' figures, the replicas' targets (sources in tests/author/test_replicas.py).
 MNIST_COUNTS = (60_000, 10_000)
 CIFAR_COUNTS = (50_000, 10_000)
 DOLLAR_STREET_COUNTS = (878, 293)

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parents[2]
+from helpers.learner.paths import ROOT
 CONF_DIR = Path(__file__).parent / "site"
 DEFAULT_OUT = ROOT / "_build"
 PROFILES = ("auto", "full", "quick")
@@ -66,9 +66,9 @@ def title_of(nb) -> str:
 def needed_resources(nb) -> tuple[str, ...]:
     """The data sets and weights an episode needs in the full profile, read from the loaders its code
     calls (the course's one way of knowing it; episodes whose data ship in ``data/`` need none)."""
-    from helpers.learner.data import resources_used
+    from helpers.learner.data import notebook_resources
 
-    return tuple(resources_used("\n".join(c.source for c in nb.cells if c.cell_type == "code")))
+    return tuple(notebook_resources(nb.cells))
 
 
 def choose_profile(needs: tuple[str, ...], requested: str = "auto") -> str:

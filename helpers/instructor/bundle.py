@@ -20,9 +20,7 @@ import re
 import shutil
 from pathlib import Path
 
-import helpers
-
-ROOT = Path(helpers.__file__).resolve().parent.parent
+from helpers.learner.paths import ROOT
 _BEGIN = re.compile(r"^\s*# BEGIN SOLUTION")
 _END = re.compile(r"^\s*# END SOLUTION\s*$")
 _HINT = re.compile(r"^\s*#\s*HINT")

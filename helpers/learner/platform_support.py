@@ -3,7 +3,7 @@
 Why a module: on any other platform (an Intel Mac, a 32-bit Python, Linux on another processor)
 ``pip install -r requirements.lock`` ends in a resolver error that does not say what to do, so
 ``doctor`` says it in one sentence instead and points to the episodes' Colab and Binder links.
-These lists are the one statement of what is supported: ``tests/test_platforms.py`` resolves
+These lists are the one statement of what is supported: ``tests/learner/test_platforms.py`` resolves
 ``requirements.lock`` with uv for every (platform, Python) here, checks that the Intel Mac
 fails, and that ``pyproject.toml``'s ``requires-python`` and the set-up guide (docs/learners/setup.md) agree.
 """
@@ -25,7 +25,7 @@ PLATFORMS = {
     "aarch64-apple-darwin": "macOS 12 or newer on Apple silicon (arm64)",
     "x86_64-pc-windows-msvc": "Windows x86_64 (64-bit Python)",
 }
-# "3.11, 3.12 or 3.13": how the set-up guide names them (tests/test_platforms.py checks it)
+# "3.11, 3.12 or 3.13": how the set-up guide names them (tests/learner/test_platforms.py checks it)
 PYTHONS_IN_WORDS = ", ".join(PYTHONS[:-1]) + f" or {PYTHONS[-1]}"
 UNSUPPORTED = {"x86_64-apple-darwin": "Intel Macs"}  # the test checks that the lock does not resolve there
 # No path in it: the sentence goes to a live room, which refuses anything that looks like one.

@@ -9,7 +9,7 @@ each layer keeps the R repeats' weights stacked along a leading axis
 one ``einsum``. A training step is then a few fused ops for all repeats
 together, where R separate networks would pay the overhead R times.
 
-Nothing about the training changes, and ``tests/test_repeats.py`` checks it
+Nothing about the training changes, and ``tests/learner/test_repeats.py`` checks it
 against one plain ``fit`` per repeat:
 
 - each repeat starts from the weights of the ordinary Keras network it was
@@ -75,7 +75,7 @@ def shuffled_batches(x, y, repeats: int, epochs: int, batch_size: int, seed: int
     """Each repeat's own reshuffle of (x, y) every epoch, cut into batches as ``fit`` would.
 
     Each element is a pair of tuples, one entry per repeat: what one plain ``fit``
-    per repeat is fed in ``tests/test_repeats.py``, and ``side_by_side`` takes.
+    per repeat is fed in ``tests/learner/test_repeats.py``, and ``side_by_side`` takes.
     """
     order = shuffle_orders(len(x), repeats, epochs, seed)
     xs = tuple(np.asarray(x)[order[r]] for r in range(repeats))  # each (epochs, n, features)

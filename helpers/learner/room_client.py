@@ -11,7 +11,7 @@ name rather than passing the check's record on.
 A learner's set-up check (``python -m helpers doctor --room <join URL>``, or :func:`check_setup`
 in a notebook) sends the room its verdict once, straight away (:meth:`RoomClient.send_setup`): ready
 or not, the first problem in a sentence, the operating system, the Python, TensorFlow and Keras
-versions and which course resources are cached (``helpers.instructor.setup_check.payload``), and
+versions and which course resources are cached (``helpers.learner.setup_check.payload``), and
 nothing else.
 
 A check must never wait for the room, fail because of it, or print anything about it. So
@@ -39,16 +39,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from helpers.learner import results_log
+from helpers.learner import reporting, results_log
+from helpers.learner import room_format as wire
+from helpers.learner.room_format import MAX_MESSAGE  # noqa: F401  (characters of a check's message that are sent)
 
 QUEUE_LIMIT = 500        # results kept on disk while the room is unreachable (the oldest go first)
-BATCH = 100              # results per post (the server's limit)
-BATCH_BYTES = 48_000     # and bytes per post, below the server's 64 KiB body limit
+BATCH = wire.MAX_RESULTS_PER_POST           # results per post (the server's limit)
+BATCH_BYTES = wire.MAX_BODY_BYTES * 3 // 4  # and bytes per post, well below the server's body limit
 TIMEOUT = 2.0            # seconds a post may take before it counts as failed
-MAX_MESSAGE = 1000       # characters of a check's message that are sent
 MAX_PAUSE = 30.0         # longest pause between retries while the room is unreachable
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")  # the room refuses them in names
 _JOIN_PATH = re.compile(r"^(?P<prefix>.*)/join/(?P<token>[A-Za-z0-9_-]{16,128})/?$")
 
 try:  # one sender at a time per queue file, across kernels on the same laptop
@@ -77,15 +76,16 @@ def parse_join_url(url: str) -> tuple[str, str]:
 
 
 def clean_name(name) -> str:
-    text = _BIDI.sub("", _CONTROL.sub("", str(name).replace("\n", " ").replace("\t", " "))).strip()[:40]
+    text = wire.BIDI.sub("", wire.without_controls(str(name).replace("\n", " ").replace("\t", " ")))
+    text = text.strip()[:wire.MAX_NAME]
     if not text:
         raise ValueError("Choose a name to show the instructor, e.g. room.join(url, name=\"Ada\").")
     return text
 
 
 def outgoing(record: dict) -> dict:
-    """What is sent for one check result: these six fields, nothing else."""
-    message = _CONTROL.sub("", str(record.get("message", "")))
+    """What is sent for one check result: :data:`~helpers.learner.room_format.RESULT_FIELDS`, nothing else."""
+    message = wire.without_controls(str(record.get("message", "")), keep=wire.MESSAGE_WHITESPACE)
     if len(message) > MAX_MESSAGE:
         message = message[:MAX_MESSAGE - 1] + "…"
     return {"id": uuid.uuid4().hex, "episode": str(record.get("episode", "?")),
@@ -299,7 +299,7 @@ class RoomClient:
         return False
 
     def send_setup(self, setup: dict) -> str:
-        """Post a set-up check's verdict (:func:`helpers.instructor.setup_check.payload`) now; what happened, in a sentence.
+        """Post a set-up check's verdict (:func:`helpers.learner.setup_check.payload`) now; what happened, in a sentence.
 
         Not queued: the set-up check is run by hand, and says at once whether the room has it. One
         attempt with the usual timeout, so a room that is down costs at most :data:`TIMEOUT` seconds.
@@ -350,7 +350,11 @@ def active() -> RoomClient | None:
 
 
 def send(record: dict) -> None:
-    """Queue one check result for the room, if one was joined; returns at once and never raises."""
+    """Queue one check result for the room, if one was joined; returns at once and never raises.
+
+    The listener :func:`join` registers with :mod:`helpers.learner.reporting` (``Exercise.check``
+    reports to it); it is registered as this module is imported too, so a room joined through
+    ``COURSE_ROOM`` (``helpers.learner`` imports this module when that is set) hears every check."""
     try:
         client = active()
         if client is not None:
@@ -379,6 +383,7 @@ def join(url: str, name: str) -> Status:
     if _client is not None:
         _client.stop()
     _client, _from_environment_tried = client, True
+    reporting.listen(send)  # each check() from now on reaches send()
     client.start()
     where = client.base
     if client.reachable():
@@ -425,15 +430,18 @@ def check_setup(strict: bool = False) -> Status:
     """Run the set-up check here (``python -m helpers doctor``'s report) and send its verdict to the joined room.
 
     In a notebook: ``room.join(url, name="Ada")`` then ``room.check_setup()``. Only the verdict is sent
-    (:data:`helpers.instructor.setup_check.FIELDS`); the report itself stays in the cell.
+    (:data:`helpers.learner.room_format.SETUP_FIELDS`); the report itself stays in the cell.
     """
-    from helpers.instructor import doctor
+    from helpers.learner import doctor
 
     found = doctor.run(strict=strict)  # prints the report, its verdict last
     client = active()
     if client is None:
         return Status("Not in a room, so nothing was sent: join first with room.join(\"<join URL>\", name=\"...\").")
     return Status(client.send_setup(found.setup()))
+
+
+reporting.listen(send)  # a no-op until a room is joined: send() asks active() first
 
 
 @atexit.register

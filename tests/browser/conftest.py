@@ -16,7 +16,6 @@ import contextlib
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -25,24 +24,13 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from helpers.learner.paths import ROOT
+from tests.support.chromium import browser, chromium_path, free_port  # noqa: F401  (browser: the fixture)
+
 SCREENSHOTS = Path(__file__).parent / "_screenshots"
 # What the test run adds to os.environ (root conftest, helpers, pytest, xdist): not a learner's.
 NOT_A_LEARNERS = ("MPLBACKEND", "TF_CPP_MIN_LOG_LEVEL", "COURSE_RESULTS", "PYTEST_XDIST_WORKER",
                   "PYTEST_XDIST_TESTRUNUID", "PYTEST_XDIST_WORKER_COUNT", "PYTEST_CURRENT_TEST")
-
-
-def chromium_path() -> str:
-    for candidate in (os.environ.get("CHROMIUM"), shutil.which("chromium"), shutil.which("chromium-browser")):
-        if candidate and Path(candidate).exists():
-            return candidate
-    pytest.fail("No Chromium: install Debian's (`apt-get install chromium`) or set CHROMIUM to its path.")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def learner_env(**extra) -> dict:
@@ -54,17 +42,6 @@ def learner_env(**extra) -> dict:
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(exist_ok=True)
     return SCREENSHOTS
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        # --no-sandbox: CI runs as root in a container, where Chromium's sandbox cannot start.
-        chromium = pw.chromium.launch(executable_path=chromium_path(), args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
 
 
 class Lab:

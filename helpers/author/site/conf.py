@@ -28,7 +28,7 @@ nb_execution_timeout = 1800
 nb_execution_raise_on_error = True  # a notebook that fails must fail the build, not publish a traceback
 nb_execution_show_tb = True
 nb_merge_streams = True
-nb_output_stderr = "show"  # stderr stays visible: tests/test_quiet.py keeps the notebooks free of it
+nb_output_stderr = "show"  # stderr stays visible: tests/notebooks/test_quiet.py keeps the notebooks free of it
 nb_ipywidgets_js = {}  # no CDN scripts: the site must work offline
 
 html_theme = "sphinx_book_theme"

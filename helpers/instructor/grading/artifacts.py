@@ -229,94 +229,128 @@ def _object_named(name: str):
     return stand_in()
 
 
-def load_argument(spec, folder: Path, loaded: list, workdir: Path):
-    """One argument from its export spec (``loaded``: the arguments before it, for references)."""
+# -- one loader per kind of exported value: ``(spec, folder, loaded, workdir)`` -> the value ----------------------
+def _load_json(spec, folder, loaded, workdir):
+    value = spec.get("value")
+    return tuple(value) if spec.get("tuple") and isinstance(value, list) else value
+
+
+def _load_array(spec, folder, loaded, workdir):
     import numpy as np
 
+    try:
+        return np.load(_file(folder, spec.get("file")), allow_pickle=False)
+    except (ValueError, OSError) as exc:
+        raise BadArtifact(f"an exported array could not be read ({exc})") from None
+
+
+def _load_model(spec, folder, loaded, workdir):
+    path = _file(folder, spec.get("file"))
+    if not path.name.endswith(".keras"):
+        raise BadArtifact("an exported model is not a .keras file")
+    return load_model(path, spec.get("state") if isinstance(spec.get("state"), dict) else None)
+
+
+def _load_inner_model(spec, folder, loaded, workdir):
+    owner = _reference(spec, loaded)
+    for layer in owner._flatten_layers(include_self=False):
+        if layer.name == spec.get("name") and hasattr(layer, "layers"):
+            return layer
+    raise BadArtifact(f"no model named {str(spec.get('name'))[:40]!r} inside the exported model")
+
+
+def _load_layers(spec, folder, loaded, workdir):
+    layers = list(_reference(spec, loaded)._flatten_layers())
+    indices = spec.get("indices")
+    if not isinstance(indices, list) or not all(isinstance(i, int) and 0 <= i < len(layers) for i in indices):
+        raise BadArtifact("the exported list of layers does not match its model")
+    return [layers[i] for i in indices]
+
+
+def _load_layer(spec, folder, loaded, workdir):
+    import keras
+
+    _scan_model_config(spec.get("config"))
+    try:
+        return keras.saving.deserialize_keras_object(spec.get("config"), safe_mode=True)
+    except Exception:
+        raise BadArtifact("an exported layer could not be rebuilt from its configuration") from None
+
+
+def _load_callback(spec, folder, loaded, workdir):
+    cls = _class(spec.get("module"), spec.get("name"))
+    settings = spec.get("settings") if isinstance(spec.get("settings"), dict) else {}
+    try:
+        callback = cls()
+    except Exception:
+        callback = _object_named(spec.get("name"))
+    for key, value in settings.items():
+        if isinstance(key, str) and key.isidentifier() and not key.startswith("_") \
+                and isinstance(value, (bool, int, float, str, list, dict, type(None))):
+            try:
+                setattr(callback, key, value)
+            except (AttributeError, TypeError):
+                pass
+    owner = spec.get("model_of")
+    if isinstance(owner, int) and 0 <= owner < len(loaded) and hasattr(loaded[owner], "_flatten_layers"):
+        # the link between a model and the History of its fit, as the kernel exported it (see README)
+        if hasattr(callback, "set_model"):
+            callback.set_model(loaded[owner])
+        if spec.get("latest_fit") is True:
+            loaded[owner].history = callback
+    return callback
+
+
+def _load_dataframe(spec, folder, loaded, workdir):
+    import numpy as np
+    import pandas as pd
+
+    try:
+        return pd.DataFrame(np.asarray(spec.get("values"), dtype="float64").reshape(len(spec["index"]), -1),
+                            index=spec["index"], columns=spec["columns"])
+    except Exception:
+        raise BadArtifact("an exported table could not be rebuilt") from None
+
+
+def _load_function(spec, folder, loaded, workdir):
+    if not isinstance(spec.get("source"), str):
+        raise BadArtifact("an exported function has no source")
+    return LearnerFunction(spec, workdir)
+
+
+def _load_list(spec, folder, loaded, workdir):
+    items = spec.get("items")
+    if not isinstance(items, list):
+        raise BadArtifact("an exported list is malformed")
+    return [load_argument(item, folder, loaded, workdir) for item in items]
+
+
+LOADERS = {
+    "blank": lambda spec, folder, loaded, workdir: None,
+    "json": _load_json,
+    "array": _load_array,
+    "model": _load_model,
+    "inner_model": _load_inner_model,
+    "layers": _load_layers,
+    "layer": _load_layer,
+    "class": lambda spec, folder, loaded, workdir: _class(spec.get("module"), spec.get("name")),
+    "callback": _load_callback,
+    "dataframe": _load_dataframe,
+    "function": _load_function,
+    "list": _load_list,
+    "object": lambda spec, folder, loaded, workdir: _object_named(spec.get("type", "object")),
+}
+
+
+def load_argument(spec, folder: Path, loaded: list, workdir: Path):
+    """One argument from its export spec (``loaded``: the arguments before it, for references)."""
     if not isinstance(spec, dict):
         raise BadArtifact("the export's description of an argument is malformed")
     kind = spec.get("kind")
-    if kind == "blank":
-        return None
-    if kind == "json":
-        value = spec.get("value")
-        return tuple(value) if spec.get("tuple") and isinstance(value, list) else value
-    if kind == "array":
-        try:
-            array = np.load(_file(folder, spec.get("file")), allow_pickle=False)
-        except (ValueError, OSError) as exc:
-            raise BadArtifact(f"an exported array could not be read ({exc})") from None
-        return array
-    if kind == "model":
-        path = _file(folder, spec.get("file"))
-        if not path.name.endswith(".keras"):
-            raise BadArtifact("an exported model is not a .keras file")
-        return load_model(path, spec.get("state") if isinstance(spec.get("state"), dict) else None)
-    if kind == "inner_model":
-        owner = _reference(spec, loaded)
-        for layer in owner._flatten_layers(include_self=False):
-            if layer.name == spec.get("name") and hasattr(layer, "layers"):
-                return layer
-        raise BadArtifact(f"no model named {str(spec.get('name'))[:40]!r} inside the exported model")
-    if kind == "layers":
-        owner = _reference(spec, loaded)
-        layers = list(owner._flatten_layers())
-        indices = spec.get("indices")
-        if not isinstance(indices, list) or not all(isinstance(i, int) and 0 <= i < len(layers) for i in indices):
-            raise BadArtifact("the exported list of layers does not match its model")
-        return [layers[i] for i in indices]
-    if kind == "layer":
-        import keras
-
-        _scan_model_config(spec.get("config"))
-        try:
-            return keras.saving.deserialize_keras_object(spec.get("config"), safe_mode=True)
-        except Exception:
-            raise BadArtifact("an exported layer could not be rebuilt from its configuration") from None
-    if kind == "class":
-        return _class(spec.get("module"), spec.get("name"))
-    if kind == "callback":
-        cls = _class(spec.get("module"), spec.get("name"))
-        settings = spec.get("settings") if isinstance(spec.get("settings"), dict) else {}
-        try:
-            callback = cls()
-        except Exception:
-            callback = _object_named(spec.get("name"))
-        for key, value in settings.items():
-            if isinstance(key, str) and key.isidentifier() and not key.startswith("_") \
-                    and isinstance(value, (bool, int, float, str, list, dict, type(None))):
-                try:
-                    setattr(callback, key, value)
-                except (AttributeError, TypeError):
-                    pass
-        owner = spec.get("model_of")
-        if isinstance(owner, int) and 0 <= owner < len(loaded) and hasattr(loaded[owner], "_flatten_layers"):
-            # the link between a model and the History of its fit, as the kernel exported it (see README)
-            if hasattr(callback, "set_model"):
-                callback.set_model(loaded[owner])
-            if spec.get("latest_fit") is True:
-                loaded[owner].history = callback
-        return callback
-    if kind == "dataframe":
-        import pandas as pd
-
-        try:
-            return pd.DataFrame(np.asarray(spec.get("values"), dtype="float64").reshape(len(spec["index"]), -1),
-                                index=spec["index"], columns=spec["columns"])
-        except Exception:
-            raise BadArtifact("an exported table could not be rebuilt") from None
-    if kind == "function":
-        if not isinstance(spec.get("source"), str):
-            raise BadArtifact("an exported function has no source")
-        return LearnerFunction(spec, workdir)
-    if kind == "list":
-        items = spec.get("items")
-        if not isinstance(items, list):
-            raise BadArtifact("an exported list is malformed")
-        return [load_argument(item, folder, loaded, workdir) for item in items]
-    if kind == "object":
-        return _object_named(spec.get("type", "object"))
-    raise BadArtifact(f"unknown kind of exported value ({str(kind)[:30]!r})")
+    loader = LOADERS.get(kind) if isinstance(kind, str) else None
+    if loader is None:
+        raise BadArtifact(f"unknown kind of exported value ({str(kind)[:30]!r})")
+    return loader(spec, folder, loaded, workdir)
 
 
 def _reference(spec: dict, loaded: list):

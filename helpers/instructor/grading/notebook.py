@@ -194,90 +194,113 @@ def describe_error(errors: list[dict], cell_number: int, sandbox: Sandbox) -> tu
     return text, problems
 
 
+class _Execution:
+    """One run of an instrumented notebook: its kernel's client, its judge, and what the run said (statuses)."""
+
+    def __init__(self, plan: Plan, grade: NotebookGrade, work: Path, captured: Path, sandbox: Sandbox, env: dict,
+                 run, exports: dict, cell_timeout: float, notebook_timeout: float, kernel_name: str, started: float):
+        from nbclient import NotebookClient
+
+        self.plan, self.grade, self.work, self.captured, self.sandbox, self.env = plan, grade, work, captured, sandbox, env
+        self.run, self.exports, self.kernel_name = run, exports, kernel_name
+        self.cell_timeout, self.notebook_timeout, self.started = cell_timeout, notebook_timeout, started
+        self.statuses: list[str] = []
+        self.refused: dict[str, str] = {}  # exercise -> why its export was not captured
+        self.stopped = False
+        self.judge = Judge(sandbox, captured, env)
+        self.client = NotebookClient(run, timeout=cell_timeout, kernel_name=kernel_name, allow_errors=True,
+                                     interrupt_on_timeout=True, resources={"metadata": {"path": str(work)}})
+
+    def stop_kernel(self) -> None:
+        """The cell ran past its time and the interrupt did not end it (signals ignored, a loop in an
+        exception handler): end the kernel's process, and with it the sandbox."""
+        process = getattr(getattr(self.client.km, "provisioner", None), "process", None)
+        if process is not None and process.poll() is None:
+            self.stopped = True
+            process.kill()
+
+    def run_cell(self, cell, index: int, timeout: float) -> None:
+        self.client.timeout = timeout
+        watchdog = threading.Timer(timeout + INTERRUPT_GRACE_S, self.stop_kernel)
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            self.client.execute_cell(cell, index)
+        finally:
+            watchdog.cancel()
+
+    def export(self, cell, index: int) -> None:
+        """Run an export cell; capture what it wrote and hand it to the judge."""
+        from helpers.instructor.grading.artifacts import capture
+
+        name, folder = self.exports[index]
+        self.run_cell(cell, index, self.cell_timeout)
+        target = self.captured / folder.name
+        note = capture(folder, target)
+        if note and not target.joinpath("manifest.json").exists():
+            self.refused[name] = note
+        self.judge.ask(self.plan.module, name, target)
+
+    def learner_cell(self, cell, index: int) -> None:
+        """Run one of the learner's code cells within what is left of the notebook's time; note its error."""
+        remaining = self.notebook_timeout - (time.monotonic() - self.started)
+        if remaining <= 0:
+            self.statuses.append("timed out")
+            return
+        self.run_cell(cell, index, max(1, min(self.cell_timeout, remaining)))
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        if errors:
+            self.grade.errors += 1
+            number = index - sum(1 for i in self.exports if i < index) + 1
+            text, problems = describe_error(errors, number, self.sandbox)
+            if len(self.grade.cell_errors) < 10:
+                self.grade.cell_errors.append(text)
+            self.statuses += problems
+
+    def cells(self) -> None:
+        """Every cell in a kernel of its own (sandboxed where it can be); a failed run becomes a status."""
+        from nbclient.exceptions import DeadKernelError
+
+        try:
+            with contextlib.ExitStack() as kernel:
+                start_kernel(kernel, self.client, lambda: kernel_manager(self.kernel_name, self.work, self.sandbox),
+                             env=self.env, cwd=str(self.work), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                for index, cell in enumerate(self.run.cells):
+                    if index in self.exports:
+                        self.export(cell, index)
+                    elif cell.cell_type == "code" and "timed out" not in self.statuses:
+                        self.learner_cell(cell, index)
+        except DeadKernelError:
+            if self.stopped:
+                self.statuses.append("cell timed out; it ignored the interrupt, so the grader stopped the kernel")
+            else:
+                self.statuses.append("kernel died" + (f" (memory limit {self.sandbox.memory_gb:g} GB, or the notebook "
+                                                      "ended it)" if self.sandbox.active else ""))
+        except KernelWouldNotStart as exc:
+            self.statuses.append(f"grader error: {exc}")
+        except Exception as exc:  # a kernel that cannot start, a broken notebook cell
+            self.statuses.append(f"grader error: {type(exc).__name__}: {exc}")
+
+
 def execute(plan: Plan, grade: NotebookGrade, work: Path, captured: Path, sandbox: Sandbox, profile: str,
             cell_timeout: float, notebook_timeout: float, kernel_name: str, started: float) -> tuple[dict, list[str]]:
     """Run the instrumented notebook; capture each export and hand it to the judge.
 
     Returns the judge's records per exercise and the statuses of the run.
     """
-    from nbclient import NotebookClient
-    from nbclient.exceptions import DeadKernelError
-
-    from helpers.instructor.grading.artifacts import capture
-
     run, exports = instrument(plan, work)
-    statuses: list[str] = []
     env = kernel_env(work, profile, sandbox)
-    judge = Judge(sandbox, captured, env)
-    refused: dict[str, str] = {}
-    stopped: list[bool] = []
-    client = NotebookClient(run, timeout=cell_timeout, kernel_name=kernel_name, allow_errors=True,
-                            interrupt_on_timeout=True, resources={"metadata": {"path": str(work)}})
-
-    def stop_kernel() -> None:
-        """The cell ran past its time and the interrupt did not end it (signals ignored, a loop in an
-        exception handler): end the kernel's process, and with it the sandbox."""
-        process = getattr(getattr(client.km, "provisioner", None), "process", None)
-        if process is not None and process.poll() is None:
-            stopped.append(True)
-            process.kill()
-
-    def run_cell(cell, index, timeout) -> None:
-        client.timeout = timeout
-        watchdog = threading.Timer(timeout + INTERRUPT_GRACE_S, stop_kernel)
-        watchdog.daemon = True
-        watchdog.start()
-        try:
-            client.execute_cell(cell, index)
-        finally:
-            watchdog.cancel()
-
+    execution = _Execution(plan, grade, work, captured, sandbox, env, run, exports, cell_timeout, notebook_timeout,
+                           kernel_name, started)
     try:
-        try:
-            with contextlib.ExitStack() as kernel:
-                start_kernel(kernel, client, lambda: kernel_manager(kernel_name, work, sandbox), env=env,
-                             cwd=str(work), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                for index, cell in enumerate(run.cells):
-                    if index in exports:
-                        name, folder = exports[index]
-                        run_cell(cell, index, cell_timeout)
-                        target = captured / folder.name
-                        note = capture(folder, target)
-                        if note and not target.joinpath("manifest.json").exists():
-                            refused[name] = note
-                        judge.ask(plan.module, name, target)
-                        continue
-                    if cell.cell_type != "code" or "timed out" in statuses:
-                        continue
-                    remaining = notebook_timeout - (time.monotonic() - started)
-                    if remaining <= 0:
-                        statuses.append("timed out")
-                        continue
-                    run_cell(cell, index, max(1, min(cell_timeout, remaining)))
-                    errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-                    if errors:
-                        grade.errors += 1
-                        learner_cell = index - sum(1 for i in exports if i < index) + 1
-                        text, problems = describe_error(errors, learner_cell, sandbox)
-                        if len(grade.cell_errors) < 10:
-                            grade.cell_errors.append(text)
-                        statuses += problems
-        except DeadKernelError:
-            if stopped:
-                statuses.append("cell timed out; it ignored the interrupt, so the grader stopped the kernel")
-            else:
-                statuses.append("kernel died" + (f" (memory limit {sandbox.memory_gb:g} GB, or the notebook ended it)"
-                                                 if sandbox.active else ""))
-        except KernelWouldNotStart as exc:
-            statuses.append(f"grader error: {exc}")
-        except Exception as exc:  # a kernel that cannot start, a broken notebook cell
-            statuses.append(f"grader error: {type(exc).__name__}: {exc}")
+        execution.cells()
         remaining = max(60.0, notebook_timeout - (time.monotonic() - started))
-        records, note = judge.answers(timeout=remaining)
+        records, note = execution.judge.answers(timeout=remaining)
     finally:
-        judge.close()
-    for name, why in refused.items():
+        execution.judge.close()
+    for name, why in execution.refused.items():
         records.setdefault(name, {"status": "error", "message": f"Not graded: {why}."})
+    statuses = execution.statuses
     if note:
         statuses.append(f"grader error: {note}")
     return records, statuses

@@ -23,11 +23,14 @@ Policy forbids anything else, inline scripts included); it shows learners' names
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
+import functools
 import hmac
 import io
 import json
 import time
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote
@@ -114,7 +117,7 @@ CSV_COLUMNS = ["received", "checked", "learner", "learner_id", "episode", "exerc
 
 def join_text(url: str) -> str:
     """The join page: a learner's three steps (install, the set-up check, joining in the workshop), and what is sent."""
-    from helpers.instructor.setup_check import INSTALL_LINES
+    from helpers.learner.setup_check import INSTALL_LINES
 
     install = "\n".join(f"       {line}" for line in INSTALL_LINES)
     return (
@@ -175,7 +178,7 @@ class Room:
         """Episode -> what its full profile needs (read once, when a page first asks): the page says which
         episodes a learner's cache can run offline."""
         if self._needs is None:
-            from helpers.instructor.setup_check import episode_needs
+            from helpers.learner.setup_check import episode_needs
 
             try:
                 self._needs = episode_needs()
@@ -235,191 +238,249 @@ class Room:
                 queue.put_nowait(data)
 
 
+# -- the endpoints: each reads the room from ``request.app.state.room`` (the lifespan puts it there) ------------
+def requires(*roles: str):
+    """Let a request through to the endpoint only with one of ``roles``' tokens; else the refusal (401 or 403).
+
+    Written once, for every route: the check comes before the endpoint reads anything, a body included.
+    """
+    def decorate(endpoint):
+        @functools.wraps(endpoint)
+        async def guarded(request: Request) -> Response:
+            room = request.app.state.room
+            refusals = [room.role_of(request, role) for role in roles]
+            if all(refusals):
+                return refusals[-1]
+            return await endpoint(request)
+
+        return guarded
+
+    return decorate
+
+
+@requires("join")
+async def join_page(request: Request) -> Response:
+    room = request.app.state.room
+    return Response(join_text(room.join_url), media_type="text/plain; charset=utf-8", headers=SECURITY_HEADERS)
+
+
+async def read_post(request: Request):
+    """The decoded JSON body of a learner's post, or the refusal (413, 415, 400)."""
+    length = request.headers.get("content-length")
+    if length is not None and (not length.isdigit() or int(length) > schema.MAX_BODY_BYTES):
+        return None, _error(413, f"The body is larger than {schema.MAX_BODY_BYTES} bytes.")
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
+        return None, _error(415, "Send results as application/json.")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > schema.MAX_BODY_BYTES:
+            return None, _error(413, f"The body is larger than {schema.MAX_BODY_BYTES} bytes.")
+    try:
+        return json.loads(bytes(body).decode("utf-8")), None
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: "[[[[..." nested too deep
+        return None, _error(400, "The body is not valid JSON.")
+
+
+def admit(room: Room, learner_id: str) -> Response | None:
+    """The room's door after the schema: full (403), or this learner posting too often (429)."""
+    if learner_id not in room.learners and len(room.learners) >= room.max_learners:
+        return _error(403, f"The room is full ({room.max_learners} learners).")
+    if not room.rate.allow(learner_id):
+        return _error(429, "Too many posts from this learner; slow down.", **{"Retry-After": "1"})
+    return None
+
+
+async def accepted(request: Request, parse):
+    """(learner id, name, payload) of a post that passes every gate, or the Response refusing it:
+    the same body limit, schema check, room size and rate limit for checks and set-up posts."""
+    decoded, refused = await read_post(request)
+    if refused:
+        return refused
+    try:
+        learner_id, name, payload = parse(decoded)
+    except schema.Invalid as problem:
+        return _error(422, f"Not stored: {problem}.")
+    return admit(request.app.state.room, learner_id) or (learner_id, name, payload)
+
+
+@requires("join")
+async def post_results(request: Request) -> Response:
+    post = await accepted(request, schema.post)
+    if isinstance(post, Response):
+        return post
+    room = request.app.state.room
+    learner_id, name, results = post
+    stored, duplicates = room.store.add(learner_id, name, results)
+    renamed = room.learners.get(learner_id) != name
+    room.learners[learner_id] = name
+    for result in stored:
+        key = (learner_id, result["episode"], result["exercise"])
+        room.cells[key] = cell = fold(room.cells.get(key), result)
+        room.publish({"learner": {"id": learner_id, "name": name}, "cell": cell,
+                      "result": {k: result[k] for k in ("seq", "id", "episode", "exercise", "status", "message",
+                                                         "checked", "received")}})
+    if renamed and not stored:
+        room.publish({"learner": {"id": learner_id, "name": name}})
+    return JSONResponse({"stored": [r["id"] for r in results], "new": len(stored), "duplicates": duplicates},
+                        headers=SECURITY_HEADERS)
+
+
+@requires("join")
+async def post_setup(request: Request) -> Response:
+    post = await accepted(request, schema.setup)
+    if isinstance(post, Response):
+        return post
+    room = request.app.state.room
+    learner_id, name, setup = post
+    row = room.store.add_setup(learner_id, name, setup)
+    room.learners[learner_id] = name
+    if row is not None:
+        room.publish({"learner": {"id": learner_id, "name": name}, "setup": room.add_setup(row),
+                      "run": {k: row[k] for k in ("seq", "ready", "problem", "checked", "received")}}, "setup")
+    return JSONResponse({"stored": setup["id"], "new": row is not None}, headers=SECURITY_HEADERS)
+
+
+@requires("instructor")
+async def instructor_page(request: Request) -> Response:
+    if "token" in request.query_params:  # keep the secret out of the address bar (and off the projector)
+        response = RedirectResponse("/instructor", status_code=303, headers=SECURITY_HEADERS)
+        response.set_cookie(COOKIE, request.query_params["token"], httponly=True, samesite="lax", path="/")
+        # lax, not strict: an instructor who clicks their URL in a chat or webmail arrives by a cross-site
+        # navigation, and a strict cookie would not come with the redirect; every instructor route only reads.
+        return response
+    return HTMLResponse((STATIC / "instructor.html").read_text(encoding="utf-8"), headers=SECURITY_HEADERS)
+
+
+@requires("instructor")
+async def static(request: Request) -> Response:
+    name = request.path_params["name"]
+    if name not in ("room.js", "room.css"):
+        return _error(404, "No such file.")
+    media = "text/javascript" if name.endswith(".js") else "text/css"
+    return FileResponse(STATIC / name, media_type=media, headers=SECURITY_HEADERS)
+
+
+@requires("instructor")
+async def state(request: Request) -> Response:
+    return JSONResponse(request.app.state.room.state(), headers=SECURITY_HEADERS)
+
+
+@requires("instructor")
+async def timeline(request: Request) -> Response:
+    store = request.app.state.room.store
+    learner = store.learner(request.path_params["learner"])
+    if learner is None:
+        return _error(404, "No such learner in this room.")
+    results = [{k: r[k] for k in ("seq", "episode", "exercise", "status", "message", "checked", "received")}
+               for r in store.results(learner["id"])]
+    setups = [{k: r[k] for k in ("seq", "ready", "problem", "os", "python", "tensorflow", "keras", "cached",
+                                 "checked", "received")} for r in store.setups(learner["id"])]
+    return JSONResponse({"learner": {"id": learner["id"], "name": learner["name"]}, "results": results,
+                         "setups": setups}, headers=SECURITY_HEADERS)
+
+
+def csv_rows(store: Store) -> list[list]:
+    """The CSV's rows after its header: checks and set-up runs in one timeline, each field formula-safe."""
+    rows = [(r["received"], 0, r["seq"], [r["checked"], r["name"], r["learner"], r["episode"], r["exercise"],
+                                          r["status"], r["message"], "", "", "", "", ""])
+            for r in store.results()]
+    rows += [(r["received"], 1, r["seq"], [r["checked"], r["name"], r["learner"], "", "set-up",
+                                           "ready" if r["ready"] else "not ready", r["problem"], r["os"], r["python"],
+                                           r["tensorflow"], r["keras"], " ".join(r["cached"])])
+             for r in store.setups()]
+    return [[_iso(received)] + [_csv_cell(v) for v in values]
+            for received, _, _, values in sorted(rows, key=lambda row: row[:3])]
+
+
+@requires("instructor")
+async def results_csv(request: Request) -> Response:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(csv_rows(request.app.state.room.store))
+    stamp = time.strftime("%Y%m%d-%H%M")
+    return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={**SECURITY_HEADERS,
+                             "Content-Disposition": f"attachment; filename=\"room-{quote(stamp)}.csv\""})
+
+
+@requires("instructor")
+async def events(request: Request) -> Response:
+    room = request.app.state.room
+    queue: asyncio.Queue = asyncio.Queue()
+    room.streams.add(queue)
+
+    async def stream():
+        try:
+            yield "retry: 2000\n\n"
+            while True:
+                try:
+                    data = await asyncio.wait_for(queue.get(), timeout=15)
+                except asyncio.TimeoutError:
+                    data = ": keep-alive\n\n"
+                if data is None or room.role_of(request, "instructor") is not None:
+                    return  # the page fell behind, or the tokens were revoked
+                yield data
+        finally:
+            room.streams.discard(queue)
+
+    return StreamingResponse(stream(), media_type="text/event-stream",
+                             headers={**SECURITY_HEADERS, "X-Accel-Buffering": "no"})
+
+
+@requires("join", "instructor")
+async def anything_else(request: Request) -> Response:
+    return _error(404, "Nothing here.")
+
+
+routes = [
+    Route("/join/{token}", join_page),
+    Route("/api/results", post_results, methods=["POST"]),
+    Route("/api/setup", post_setup, methods=["POST"]),
+    Route("/instructor", instructor_page),
+    Route("/instructor/{name}", static),
+    Route("/api/state", state),
+    Route("/api/events", events),
+    Route("/api/learners/{learner}", timeline),
+    Route("/api/results.csv", results_csv),
+    Route("/{path:path}", anything_else, methods=["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"]),
+]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What ``room serve`` chose: the database, the URL learners reach, when a learner is stuck, the limits."""
+
+    db: Path
+    public_url: str = "http://127.0.0.1:8765"
+    stuck_after: int = 3
+    stuck_minutes: float = 10.0
+    max_learners: int = 500
+    rate: RateLimiter = field(default_factory=RateLimiter)
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: Starlette):
+    """The room's resources, owned for the server's life: the store opened (with tokens, when new) and the
+    room rebuilt from it at start; at the end, every event stream ended and the store closed."""
+    settings: Settings = app.state.settings
+    store = Store(settings.db)
+    try:
+        store.tokens()
+        app.state.room = Room(store, settings.public_url, settings.stuck_after, settings.stuck_minutes,
+                              settings.max_learners, settings.rate)
+        yield
+    finally:
+        if hasattr(app.state, "room"):
+            app.state.room.close_streams()
+        store.close()
+
+
 def create_app(db: Path | str, public_url: str = "http://127.0.0.1:8765", stuck_after: int = 3,
                stuck_minutes: float = 10.0, max_learners: int = 500, rate: RateLimiter | None = None) -> Starlette:
-    """The application over the room database ``db`` (made, with tokens, when new)."""
-    store = Store(db)
-    store.tokens()
-    room = Room(store, public_url, stuck_after, stuck_minutes, max_learners, rate or RateLimiter())
-
-    async def join_page(request: Request) -> Response:
-        refused = room.role_of(request, "join")
-        if refused:
-            return refused
-        return Response(join_text(room.join_url), media_type="text/plain; charset=utf-8", headers=SECURITY_HEADERS)
-
-    async def read_post(request: Request):
-        """The decoded JSON body of a learner's post, or the refusal (401/403, 413, 415, 400)."""
-        refused = room.role_of(request, "join")
-        if refused:
-            return None, refused
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > schema.MAX_BODY_BYTES):
-            return None, _error(413, f"The body is larger than {schema.MAX_BODY_BYTES} bytes.")
-        if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
-            return None, _error(415, "Send results as application/json.")
-        body = bytearray()
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > schema.MAX_BODY_BYTES:
-                return None, _error(413, f"The body is larger than {schema.MAX_BODY_BYTES} bytes.")
-        try:
-            return json.loads(bytes(body).decode("utf-8")), None
-        except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: "[[[[..." nested too deep
-            return None, _error(400, "The body is not valid JSON.")
-
-    def admit(learner_id: str) -> Response | None:
-        """The room's door after the schema: full (403), or this learner posting too often (429)."""
-        if learner_id not in room.learners and len(room.learners) >= room.max_learners:
-            return _error(403, f"The room is full ({room.max_learners} learners).")
-        if not room.rate.allow(learner_id):
-            return _error(429, "Too many posts from this learner; slow down.", **{"Retry-After": "1"})
-        return None
-
-    async def accepted(request: Request, parse):
-        """(learner id, name, payload) of a post that passes every gate, or the Response refusing it:
-        the same body limit, schema check, room size and rate limit for checks and set-up posts."""
-        decoded, refused = await read_post(request)
-        if refused:
-            return refused
-        try:
-            learner_id, name, payload = parse(decoded)
-        except schema.Invalid as problem:
-            return _error(422, f"Not stored: {problem}.")
-        return admit(learner_id) or (learner_id, name, payload)
-
-    async def post_results(request: Request) -> Response:
-        post = await accepted(request, schema.post)
-        if isinstance(post, Response):
-            return post
-        learner_id, name, results = post
-        stored, duplicates = store.add(learner_id, name, results)
-        renamed = room.learners.get(learner_id) != name
-        room.learners[learner_id] = name
-        for result in stored:
-            key = (learner_id, result["episode"], result["exercise"])
-            room.cells[key] = cell = fold(room.cells.get(key), result)
-            room.publish({"learner": {"id": learner_id, "name": name}, "cell": cell,
-                          "result": {k: result[k] for k in ("seq", "id", "episode", "exercise", "status", "message",
-                                                             "checked", "received")}})
-        if renamed and not stored:
-            room.publish({"learner": {"id": learner_id, "name": name}})
-        return JSONResponse({"stored": [r["id"] for r in results], "new": len(stored), "duplicates": duplicates},
-                            headers=SECURITY_HEADERS)
-
-    async def post_setup(request: Request) -> Response:
-        post = await accepted(request, schema.setup)
-        if isinstance(post, Response):
-            return post
-        learner_id, name, setup = post
-        row = store.add_setup(learner_id, name, setup)
-        room.learners[learner_id] = name
-        if row is not None:
-            room.publish({"learner": {"id": learner_id, "name": name}, "setup": room.add_setup(row),
-                          "run": {k: row[k] for k in ("seq", "ready", "problem", "checked", "received")}}, "setup")
-        return JSONResponse({"stored": setup["id"], "new": row is not None}, headers=SECURITY_HEADERS)
-
-    async def instructor_page(request: Request) -> Response:
-        refused = room.role_of(request, "instructor")
-        if refused:
-            return refused
-        if "token" in request.query_params:  # keep the secret out of the address bar (and off the projector)
-            response = RedirectResponse("/instructor", status_code=303, headers=SECURITY_HEADERS)
-            response.set_cookie(COOKIE, request.query_params["token"], httponly=True, samesite="lax", path="/")
-            # lax, not strict: an instructor who clicks their URL in a chat or webmail arrives by a cross-site
-            # navigation, and a strict cookie would not come with the redirect; every instructor route only reads.
-            return response
-        return HTMLResponse((STATIC / "instructor.html").read_text(encoding="utf-8"), headers=SECURITY_HEADERS)
-
-    async def static(request: Request) -> Response:
-        refused = room.role_of(request, "instructor")
-        if refused:
-            return refused
-        name = request.path_params["name"]
-        if name not in ("room.js", "room.css"):
-            return _error(404, "No such file.")
-        media = "text/javascript" if name.endswith(".js") else "text/css"
-        return FileResponse(STATIC / name, media_type=media, headers=SECURITY_HEADERS)
-
-    async def state(request: Request) -> Response:
-        refused = room.role_of(request, "instructor")
-        return refused or JSONResponse(room.state(), headers=SECURITY_HEADERS)
-
-    async def timeline(request: Request) -> Response:
-        refused = room.role_of(request, "instructor")
-        if refused:
-            return refused
-        learner = store.learner(request.path_params["learner"])
-        if learner is None:
-            return _error(404, "No such learner in this room.")
-        results = [{k: r[k] for k in ("seq", "episode", "exercise", "status", "message", "checked", "received")}
-                   for r in store.results(learner["id"])]
-        setups = [{k: r[k] for k in ("seq", "ready", "problem", "os", "python", "tensorflow", "keras", "cached",
-                                     "checked", "received")} for r in store.setups(learner["id"])]
-        return JSONResponse({"learner": {"id": learner["id"], "name": learner["name"]}, "results": results,
-                             "setups": setups}, headers=SECURITY_HEADERS)
-
-    async def results_csv(request: Request) -> Response:
-        refused = room.role_of(request, "instructor")
-        if refused:
-            return refused
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(CSV_COLUMNS)
-        rows = [(r["received"], 0, r["seq"], [r["checked"], r["name"], r["learner"], r["episode"], r["exercise"],
-                                              r["status"], r["message"], "", "", "", "", ""])
-                for r in store.results()]
-        rows += [(r["received"], 1, r["seq"], [r["checked"], r["name"], r["learner"], "", "set-up",
-                                               "ready" if r["ready"] else "not ready", r["problem"], r["os"], r["python"],
-                                               r["tensorflow"], r["keras"], " ".join(r["cached"])])
-                 for r in store.setups()]
-        for received, _, _, values in sorted(rows, key=lambda row: row[:3]):  # one timeline: checks and set-ups
-            writer.writerow([_iso(received)] + [_csv_cell(v) for v in values])
-        stamp = time.strftime("%Y%m%d-%H%M")
-        return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
-                        headers={**SECURITY_HEADERS,
-                                 "Content-Disposition": f"attachment; filename=\"room-{quote(stamp)}.csv\""})
-
-    async def events(request: Request) -> Response:
-        refused = room.role_of(request, "instructor")
-        if refused:
-            return refused
-        queue: asyncio.Queue = asyncio.Queue()
-        room.streams.add(queue)
-
-        async def stream():
-            try:
-                yield "retry: 2000\n\n"
-                while True:
-                    try:
-                        data = await asyncio.wait_for(queue.get(), timeout=15)
-                    except asyncio.TimeoutError:
-                        data = ": keep-alive\n\n"
-                    if data is None or room.role_of(request, "instructor") is not None:
-                        return  # the page fell behind, or the tokens were revoked
-                    yield data
-            finally:
-                room.streams.discard(queue)
-
-        return StreamingResponse(stream(), media_type="text/event-stream",
-                                 headers={**SECURITY_HEADERS, "X-Accel-Buffering": "no"})
-
-    async def anything_else(request: Request) -> Response:
-        refused = room.role_of(request, "join") and room.role_of(request, "instructor")
-        return refused or _error(404, "Nothing here.")
-
-    routes = [
-        Route("/join/{token}", join_page),
-        Route("/api/results", post_results, methods=["POST"]),
-        Route("/api/setup", post_setup, methods=["POST"]),
-        Route("/instructor", instructor_page),
-        Route("/instructor/{name}", static),
-        Route("/api/state", state),
-        Route("/api/events", events),
-        Route("/api/learners/{learner}", timeline),
-        Route("/api/results.csv", results_csv),
-        Route("/{path:path}", anything_else, methods=["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"]),
-    ]
-    app = Starlette(routes=routes)
-    app.state.room = room
+    """The application over the room database ``db`` (made, with tokens, when new): the room is opened as the
+    server starts (its lifespan), and its state is then ``app.state.room``."""
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.settings = Settings(Path(db), public_url, stuck_after, stuck_minutes, max_learners, rate or RateLimiter())
     return app

@@ -20,29 +20,27 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-STATUSES = ("correct", "incorrect", "unattempted", "error")  # as helpers.learner.checking.STATUSES
-MAX_BODY_BYTES = 64 * 1024
-MAX_RESULTS_PER_POST = 100
-MAX_NAME = 40
-MAX_MESSAGE = 1000
+from helpers.learner.room_format import (  # noqa: F401  (the wire format, shared with the client; re-exported)
+    BIDI as _BIDI,
+    CONTROL as _CONTROL,
+    COURSE_FILES,
+    MAX_BODY_BYTES,
+    MAX_MESSAGE,
+    MAX_NAME,
+    MAX_PROBLEM,
+    MAX_RESULTS_PER_POST,
+    MESSAGE_WHITESPACE,
+    RESULT_FIELDS,
+    SETUP_FIELDS,
+    STATUSES,
+    personal,
+    scrub,
+)
 
 _ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 _SLUG = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")  # would turn the text around it on the page
-
-# The set-up post: its fields (the client builds exactly these, helpers.instructor.setup_check.payload).
-SETUP_FIELDS = ("id", "time", "ready", "problem", "os", "python", "tensorflow", "keras", "cached")
-MAX_PROBLEM = 400
 _VERSION = re.compile(r"^\d{1,4}(\.\d{1,6}){0,3}$")   # a release, without local labels ("2.21.0", "3.11.7")
 _OS = re.compile(r"^[A-Za-z][A-Za-z0-9 ._()-]{0,59}$")
-# What would tell the room where or who a laptop is: a path, an address, a login@host, a host name.
-COURSE_FILES = ("requirements.lock", "requirements.txt", "environment.yml")  # dotted names that are not hosts
-_PERSONAL = (
-    ("a path", re.compile(r"[/\\]|(^|[\s'\"`(=:])~|\b[A-Za-z]:[/\\]")),
-    ("an address", re.compile(r"\b\d{1,3}(\.\d{1,3}){3}\b|\[?\b[0-9a-fA-F]{0,4}(:[0-9a-fA-F]{0,4}){2,7}\b\]?|@")),
-    ("a host name", re.compile(r"\b[A-Za-z][A-Za-z0-9-]*(\.[A-Za-z0-9-]{2,})+\b")),
-)
 
 
 class Invalid(ValueError):
@@ -54,7 +52,7 @@ def _text(value, where: str, limit: int, allow_newlines: bool = False) -> str:
         raise Invalid(f"{where} must be a string")
     if len(value) > limit:
         raise Invalid(f"{where} is longer than {limit} characters")
-    check = value.replace("\n", "").replace("\t", "") if allow_newlines else value
+    check = value.translate({ord(c): None for c in MESSAGE_WHITESPACE}) if allow_newlines else value
     if _CONTROL.search(check):
         raise Invalid(f"{where} contains control characters")
     return value
@@ -80,13 +78,35 @@ def name(value) -> str:
     return text
 
 
-def post(body) -> tuple[str, str, list[dict]]:
-    """``(learner id, name, results)`` from a decoded body, or :class:`Invalid`."""
-    _keys(body, "the body", {"learner", "results"})
+def _identifier(value, where: str) -> str:
+    if not isinstance(value, str) or not _ID.match(value):
+        raise Invalid(f"{where} must be 8 to 64 letters, digits, '-' or '_'")
+    return value
+
+
+def _time(value, where: str) -> str:
+    """An ISO 8601 time, as the client's clock wrote it (kept as text)."""
+    if not isinstance(value, str) or len(value) > 40:
+        raise Invalid(f"{where} must be an ISO 8601 time")
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise Invalid(f"{where} must be an ISO 8601 time") from None
+    return value
+
+
+def _learner(body, payload: str) -> dict:
+    """The envelope of every post: exactly ``learner`` (a well-formed id, a name) and ``payload``."""
+    _keys(body, "the body", {"learner", payload})
     learner = body["learner"]
     _keys(learner, "learner", {"id", "name"})
-    if not isinstance(learner["id"], str) or not _ID.match(learner["id"]):
-        raise Invalid("learner.id must be 8 to 64 letters, digits, '-' or '_'")
+    _identifier(learner["id"], "learner.id")
+    return learner
+
+
+def post(body) -> tuple[str, str, list[dict]]:
+    """``(learner id, name, results)`` from a decoded body, or :class:`Invalid`."""
+    learner = _learner(body, "results")
     results = body["results"]
     if not isinstance(results, list) or not results:
         raise Invalid("results must be a non-empty list")
@@ -95,43 +115,18 @@ def post(body) -> tuple[str, str, list[dict]]:
     clean = []
     for i, r in enumerate(results):
         where = f"results[{i}]"
-        _keys(r, where, {"id", "episode", "exercise", "status", "message", "time"})
-        if not isinstance(r["id"], str) or not _ID.match(r["id"]):
-            raise Invalid(f"{where}.id must be 8 to 64 letters, digits, '-' or '_'")
+        _keys(r, where, set(RESULT_FIELDS))
+        _identifier(r["id"], f"{where}.id")
         for field in ("episode", "exercise"):
             if not isinstance(r[field], str) or not _SLUG.match(r[field]):
                 raise Invalid(f"{where}.{field} must be 1 to 64 letters, digits, '.', '-' or '_'")
         if r["status"] not in STATUSES:
             raise Invalid(f"{where}.status must be one of {', '.join(STATUSES)}")
         message = _text(r["message"], f"{where}.message", MAX_MESSAGE, allow_newlines=True)
-        if not isinstance(r["time"], str) or len(r["time"]) > 40:
-            raise Invalid(f"{where}.time must be an ISO 8601 time")
-        try:
-            datetime.fromisoformat(r["time"].replace("Z", "+00:00"))
-        except ValueError:
-            raise Invalid(f"{where}.time must be an ISO 8601 time") from None
+        _time(r["time"], f"{where}.time")
         clean.append({"id": r["id"], "episode": r["episode"], "exercise": r["exercise"], "status": r["status"],
                       "message": message, "time": r["time"]})
     return learner["id"], name(learner["name"]), clean
-
-
-def personal(text: str) -> str | None:
-    """What in ``text`` could name a laptop or its user ("a path", "an address", "a host name"), or None."""
-    for what, pattern in _PERSONAL:
-        if any(m.group(0) not in COURSE_FILES for m in pattern.finditer(text)):
-            return what
-    return None
-
-
-def scrub(text: str) -> str:
-    """``text`` with each word :func:`personal` would refuse replaced by '…' (the client's side of the rule)."""
-    def clean(word: str) -> str:
-        if not personal(word):
-            return word
-        end = re.search(r"[.,;:)`'\"]*$", word).group(0)
-        return "…" + end  # keep the sentence's punctuation
-
-    return re.sub(r"\S+", lambda m: clean(m.group(0)), text)
 
 
 def _free_text(value, where: str, limit: int) -> str:
@@ -146,21 +141,11 @@ def _free_text(value, where: str, limit: int) -> str:
 
 def setup(body) -> tuple[str, str, dict]:
     """``(learner id, name, setup)`` from a decoded set-up post, or :class:`Invalid`."""
-    _keys(body, "the body", {"learner", "setup"})
-    learner = body["learner"]
-    _keys(learner, "learner", {"id", "name"})
-    if not isinstance(learner["id"], str) or not _ID.match(learner["id"]):
-        raise Invalid("learner.id must be 8 to 64 letters, digits, '-' or '_'")
+    learner = _learner(body, "setup")
     s = body["setup"]
     _keys(s, "setup", set(SETUP_FIELDS))
-    if not isinstance(s["id"], str) or not _ID.match(s["id"]):
-        raise Invalid("setup.id must be 8 to 64 letters, digits, '-' or '_'")
-    if not isinstance(s["time"], str) or len(s["time"]) > 40:
-        raise Invalid("setup.time must be an ISO 8601 time")
-    try:
-        datetime.fromisoformat(s["time"].replace("Z", "+00:00"))
-    except ValueError:
-        raise Invalid("setup.time must be an ISO 8601 time") from None
+    _identifier(s["id"], "setup.id")
+    _time(s["time"], "setup.time")
     if not isinstance(s["ready"], bool):
         raise Invalid("setup.ready must be true or false")
     problem = _free_text(s["problem"], "setup.problem", MAX_PROBLEM).strip()

@@ -78,17 +78,19 @@ def _server_class():
         ran out and cancelled it, with a traceback.
         """
 
-        def __init__(self, config, room):
+        def __init__(self, config):
             super().__init__(config)
-            self.room, self.loop = room, None
+            self.loop = None
 
         async def startup(self, sockets=None):
             self.loop = asyncio.get_running_loop()
             await super().startup(sockets=sockets)
 
         def handle_exit(self, sig, frame):
-            if self.loop is not None:
-                self.loop.call_soon_threadsafe(self.room.close_streams)
+            # Before uvicorn waits for open connections (the lifespan's end, which closes the store, comes after).
+            room = getattr(self.config.app.state, "room", None)
+            if self.loop is not None and room is not None:
+                self.loop.call_soon_threadsafe(room.close_streams)
             super().handle_exit(sig, frame)
 
     return Server
@@ -127,9 +129,10 @@ def serve(db: Path, host: str = "127.0.0.1", port: int = 8765, stuck_after: int 
     print(f"Instructor URL (keep it secret): {instructor_url}")
     print("Learners: `from helpers import room; room.join(\"<join URL>\", name=\"...\")` in a notebook, or "
           "COURSE_ROOM=<join URL> in the environment. Stop with Ctrl+C.", flush=True)
-    config = uvicorn.Config(app, access_log=False, log_level="warning", timeout_graceful_shutdown=2, lifespan="off")
+    # lifespan "on": the app's lifespan opens the room's store as the server starts and closes it as it stops
+    config = uvicorn.Config(app, access_log=False, log_level="warning", timeout_graceful_shutdown=2, lifespan="on")
     try:
-        _server_class()(config, app.state.room).run(sockets=[listening])
+        _server_class()(config).run(sockets=[listening])
     except KeyboardInterrupt:
         pass
     finally:

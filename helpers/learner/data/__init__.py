@@ -15,6 +15,7 @@ from helpers.learner.data.loaders import (
     load_iris_cost,
     load_mnist,
     load_mnist_subset,
+    notebook_resources,
     resources_used,
 )
 from helpers.learner.data.registry import RESOURCES, Resource, get
@@ -22,5 +23,5 @@ from helpers.learner.data.registry import RESOURCES, Resource, get
 __all__ = [
     "COURSE_DATA", "DOLLAR_STREET_CLASSES", "IRIS_FEATURES", "DataMissing", "DownloadError", "ImageData", "RESOURCES",
     "Resource", "download", "fetch", "get", "is_cached", "keras_home", "load_iris",
-    "densenet_weights", "load_cifar10", "load_fashion_mnist", "load_dollar_street", "load_iris_cost", "load_mnist", "load_mnist_subset", "missing_message", "resources_used", "require", "verify_file",
+    "densenet_weights", "load_cifar10", "load_fashion_mnist", "load_dollar_street", "load_iris_cost", "load_mnist", "load_mnist_subset", "missing_message", "notebook_resources", "resources_used", "require", "verify_file",
 ]

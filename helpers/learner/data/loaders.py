@@ -14,9 +14,10 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from helpers.learner.data import cache, replicas
+from helpers.learner.data import cache, iris_cost, replicas
 from helpers.learner.data.download import DownloadError
 from helpers.learner.data.registry import MNIST_SUBSET_FILE, get
+from helpers.learner.paths import ROOT
 from helpers.learner.profile import is_quick
 
 
@@ -26,7 +27,7 @@ def _course_data() -> Path:
     repository's ``data/`` itself (a clone's editable install, an assessment bundle). One source, ``data/``."""
     here = Path(__file__).resolve().parent
     packaged = here / "course_files"
-    return packaged if (packaged / "iris.csv").is_file() else here.parents[2] / "data"
+    return packaged if (packaged / "iris.csv").is_file() else ROOT / "data"
 
 
 COURSE_DATA = _course_data()
@@ -35,7 +36,7 @@ DOLLAR_STREET_CLASSES = ("day bed", "dishrag", "plate", "running shoe", "soap di
 FASHION_CLASSES = ("T-shirt/top", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker",
                    "bag", "ankle boot")
 STAND_IN_TEST_IMAGES = 200
-IRIS_FEATURES = ["sepal_l", "sepal_w", "petal_l", "petal_w"]
+IRIS_FEATURES = iris_cost.FEATURES  # the measurements, in both CSVs' column order (one list: iris_cost.py)
 
 
 class ImageData(NamedTuple):
@@ -138,6 +139,13 @@ def needs(*resources: str):
         return loader
 
     return mark
+
+
+def notebook_resources(cells) -> list[str]:
+    """The resources a notebook needs, from its code cells (nbformat's or jupytext's cells, or the JSON's dicts)."""
+    code = ("".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+            for c in cells if c.get("cell_type") == "code")
+    return resources_used("\n".join(code))
 
 
 def resources_used(code: str) -> list[str]:

@@ -1,0 +1,1 @@
+"""Tests of helpers/instructor: the grader, the assessment bundle, the live room."""

@@ -1,0 +1,1 @@
+"""Whole episode notebooks run end to end (learner versions, full profile, full size, stand-ins, quiet)."""

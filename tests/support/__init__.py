@@ -1,0 +1,1 @@
+"""Code the tests (and benchmarks/) share: not tests themselves, and not shipped with the course."""
