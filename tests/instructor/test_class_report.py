@@ -12,7 +12,7 @@ from helpers.instructor.grading.lms.graded import load
 from helpers.instructor.grading.lms.run import write_details
 from helpers.instructor.grading.report import write_csv
 from tests.support.lms_fixtures import EPISODE, a_grade
-from tests.test_lms_canvas import EXPORT, write_export
+from tests.instructor.test_lms_canvas import EXPORT, write_export
 
 HOSTILE = "<script>alert('x')</script> & <img src=x onerror=alert(1)>"
 SIGMOID = "The output layer has a 'sigmoid' activation; species are exclusive: use 'softmax'."

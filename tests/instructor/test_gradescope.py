@@ -5,7 +5,7 @@ import json
 from helpers.instructor.grading.lms import gradescope
 from helpers.instructor.grading.lms.run import grade_submissions
 from tests.support.lms_fixtures import a_grade, notebook
-from tests.test_lms_submissions import graded_as_given  # noqa: F401 (a fixture)
+from tests.instructor.test_lms_submissions import graded_as_given  # noqa: F401 (a fixture)
 
 TEST_FIELDS = {"name": str, "score": (int, float), "max_score": (int, float), "output": str, "visibility": str}
 VISIBILITIES = {"hidden", "after_due_date", "after_published", "visible"}

@@ -12,6 +12,7 @@ pytest-xdist runs it beside this one).
 import csv
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -251,6 +252,12 @@ def escapes(room, out, port, tag):
     return result
 
 
+def without_checks(nb):
+    """The learner deleted every check cell and kept the carry_on() cells that run the worked solutions."""
+    nb.cells = [c for c in nb.cells if not re.search(r"ex\.\w+\.check\(", c.source)]
+    return nb
+
+
 def crashing():
     nb = short_blank()
     nb.cells.insert(1, nbformat.v4.new_code_cell("import os\nos._exit(1)"))
@@ -324,6 +331,7 @@ def room(tmp_path_factory, listener):
     folder, out = tmp_path_factory.mktemp("room"), tmp_path_factory.mktemp("out")
     tag = os.urandom(4).hex()
     notebooks = {"blank": short_blank(), "crash": crashing(), "not_course": not_course(),
+                 "leaning": learner(), "leaning_no_checks": without_checks(learner()), "one_done": solved(1),
                  "not_json": "{ this is not a notebook",
                  **{f"forged_{name}": with_cell(source) for name, source in FORGERIES.items()},
                  **escapes(folder, out, listener.port, tag)}
@@ -342,6 +350,20 @@ def test_blank_is_all_unattempted(room):
     assert points(rows["blank"]) == [0, 0, 0, 0] and rows["blank"]["total"] == "0"
     assert rows["blank"]["status"] == "graded"
     assert feedback(room, "blank").count("unattempted") == 4
+
+
+@pytest.mark.grading  # grades the room of forged and broken notebooks: minutes
+@pytest.mark.parametrize("name", ["leaning", "leaning_no_checks"])
+def test_carrying_on_with_the_worked_solutions_earns_nothing(room, name):
+    """A blank notebook runs to its end on carry_on(), and every exercise it skipped still scores 0."""
+    row = room[0][name]
+    assert row["status"] == "graded" and points(row) == [0, 0, 0, 0] and row["total"] == "0", row
+    assert feedback(room, name).count("unattempted") == 4
+
+
+@pytest.mark.grading  # grades the room of forged and broken notebooks: minutes
+def test_an_exercise_done_scores_and_the_ones_carried_on_do_not(room):
+    assert points(room[0]["one_done"]) == [1, 0, 0, 0], room[0]["one_done"]
 
 
 @pytest.mark.parametrize("channel", sorted(FORGERIES))

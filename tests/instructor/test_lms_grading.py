@@ -10,8 +10,8 @@ import pytest
 
 from helpers.cli import main
 from tests.support.lms_fixtures import write_zip
-from tests.test_grading import CELL_TIMEOUT, FORGERIES, crashing, short_blank, with_cell
-from tests.test_lms_canvas import write_export
+from tests.instructor.test_grading import CELL_TIMEOUT, FORGERIES, crashing, short_blank, with_cell
+from tests.instructor.test_lms_canvas import write_export
 
 pytestmark = pytest.mark.grading  # notebooks run in the sandboxed kernel: a minute or two
 

@@ -14,7 +14,7 @@ from helpers.instructor.grading.lms import moodle
 from helpers.instructor.grading.lms.run import write_details
 from helpers.instructor.grading.report import write_csv
 from tests.support.lms_fixtures import a_grade
-from tests.test_lms_canvas import runnable
+from tests.instructor.test_lms_canvas import runnable
 
 HEADER = ["Identifier", "Full name", "Email address", "Status", "Grade", "Maximum Grade", "Grade can be changed",
           "Last modified (submission)", "Last modified (grade)", "Feedback comments"]

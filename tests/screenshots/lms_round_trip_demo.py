@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import nbformat  # noqa: E402
 
 from tests.support.lms_fixtures import write_zip  # noqa: E402
-from tests.test_grading import crashing, learner, short_blank, solved, with_mistakes  # noqa: E402
+from tests.instructor.test_grading import crashing, learner, short_blank, solved, with_mistakes  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 COLUMN = "Notebook 01: iris cost (4242)"
