@@ -1,7 +1,7 @@
 """The README's episode table (between ``<!-- episodes -->`` markers), written by ``python -m helpers build``.
 
 Why generated: its minutes are the masters' headers (``timings.py``), its data column the loaders
-each master calls (``build.needs``), and its Run All column the measured wall time that
+each master calls (the same reading as ``build.needs``), and its Run All column the measured wall time that
 ``benchmarks/run.py --write`` left in ``benchmarks/README.md``. Written by hand, each would drift
 from the one place it is kept; ``build --check`` fails when the table differs.
 """
@@ -12,7 +12,7 @@ import math
 import re
 from pathlib import Path
 
-from helpers.author.build import BuildError
+from helpers.author.errors import BuildError
 from helpers.author.timings import Timing
 
 BEGIN, END = "<!-- episodes -->", "<!-- /episodes -->"
@@ -51,7 +51,10 @@ def readme_with_table(text: str, new_table: str) -> str:
 def generated(root: Path, masters: list[Path], readme_text: str | None = None) -> dict[Path, str]:
     """The files written from the masters' headers: the schedule page, and README's table when README has
     the markers (``readme_text``: README as the build has it so far, else as on disk)."""
-    from helpers.author import build, schedule, timings
+    import jupytext
+
+    from helpers.author import schedule, timings
+    from helpers.learner.data import notebook_resources
 
     found = [timings.timing(m) for m in masters]
     files = {root / schedule.PATH: schedule.page(found) + "\n"}
@@ -61,6 +64,6 @@ def generated(root: Path, masters: list[Path], readme_text: str | None = None) -
     if readme_text is not None and BEGIN in readme_text:
         bench = root / "benchmarks" / "README.md"
         minutes = run_all_minutes(bench.read_text(encoding="utf-8")) if bench.exists() else {}
-        new = table(found, {m.stem: build.needs(m) for m in masters}, minutes)
+        new = table(found, {m.stem: notebook_resources(jupytext.read(m).cells) for m in masters}, minutes)
         files[readme] = readme_with_table(readme_text, new)
     return files

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import jupytext
 
-from helpers.author.build import BuildError
+from helpers.author.errors import BuildError
 
 _MINUTES = re.compile(r"\*\*(?P<label>[^*:]+):\*\*\s*(?P<minutes>\d+)\s*min")
 

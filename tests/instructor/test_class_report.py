@@ -6,7 +6,7 @@ import re
 import pytest
 
 from helpers.cli import main
-from helpers.instructor.grading.class_report import class_report
+from helpers.instructor.grading.lms.class_report import class_report
 from helpers.instructor.grading.feedback_page import feedback_html, first_hint
 from helpers.instructor.grading.lms.graded import load
 from helpers.instructor.grading.lms.run import write_details

@@ -61,3 +61,9 @@ def table(grades: list[NotebookGrade]) -> str:
     widths = [max(len(str(x)) for x in col) for col in zip(head, *body)]
     fmt = "  ".join(f"{{:{w}}}" for w in widths)
     return "\n".join(fmt.format(*r) for r in [head, *body])
+
+
+def sidecar(csv_path: Path) -> Path:
+    """Where ``grade`` writes the full results beside the CSV: grades.csv → grades.json (never the CSV itself)."""
+    path = Path(csv_path)
+    return path.with_suffix(".json") if path.suffix.lower() != ".json" else path.with_name(path.name + ".details.json")

@@ -24,9 +24,8 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from helpers.instructor.grading.lms.graded import sidecar
 from helpers.instructor.grading.notebook import grade_notebook, grade_notebook_content
-from helpers.instructor.grading.report import table, write_csv, write_feedback
+from helpers.instructor.grading.report import sidecar, table, write_csv, write_feedback
 from helpers.instructor.grading.results import NotebookGrade
 from helpers.instructor.grading.sandbox import MEMORY_LIMIT_GB, WARNING, choose
 

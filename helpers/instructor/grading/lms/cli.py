@@ -120,7 +120,7 @@ def missing_learners(rows, gradebook: str | None, worksheet: str | None) -> list
 
 
 def _report(args) -> int:
-    from helpers.instructor.grading.class_report import write_class_report
+    from helpers.instructor.grading.lms.class_report import write_class_report
     from helpers.instructor.grading.lms import graded, tables
 
     try:

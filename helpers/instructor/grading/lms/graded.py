@@ -16,6 +16,7 @@ from pathlib import Path
 
 from helpers.instructor.csv_cells import unguard
 from helpers.instructor.grading.lms.tables import TableError
+from helpers.instructor.grading.report import sidecar
 
 EXERCISE_COLUMN = re.compile(r"^\d\d\.\w+$")
 
@@ -51,12 +52,6 @@ class Graded:
     def clean(self) -> bool:
         """Graded to the end: its total is a grade (a crash, a time-out or a grader error is not)."""
         return self.status.startswith("graded")
-
-
-def sidecar(csv_path: Path) -> Path:
-    """Where ``grade`` writes the full results beside the CSV: grades.csv → grades.json (never the CSV itself)."""
-    path = Path(csv_path)
-    return path.with_suffix(".json") if path.suffix.lower() != ".json" else path.with_name(path.name + ".details.json")
 
 
 def load(csv_path: Path) -> tuple[list[Graded], list[dict]]:

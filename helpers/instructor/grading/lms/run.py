@@ -86,7 +86,7 @@ def attach(grades: list[NotebookGrade], intake: Intake) -> None:
 
 
 def write_details(grades: list[NotebookGrade], intake: Intake | None, csv_path: Path) -> Path:
-    from helpers.instructor.grading.lms.graded import sidecar
+    from helpers.instructor.grading.report import sidecar
 
     path = sidecar(csv_path)
     data = {"lms": intake.lms if intake else "", "episode": intake.episode if intake else "",
