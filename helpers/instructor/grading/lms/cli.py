@@ -52,18 +52,18 @@ def _same(a: str, b: str) -> bool:
     return Path(a).resolve() == Path(b).resolve()
 
 
-def _canvas(args) -> int:
-    from helpers.instructor.grading.lms import canvas, graded, tables
+def _fill_import(args, lms: str, export: str, fill) -> int:
+    """Read grades.csv (graded from ``lms``'s download) and the LMS's own ``export``, let ``fill(table, rows)``
+    fill it, write the import file: the one body of ``grades canvas`` and ``grades moodle``."""
+    from helpers.instructor.grading.lms import graded, tables
 
-    if _same(args.out, args.gradebook):
-        print("-o must be a new file: the export is kept as it is.")
-        return 2
     try:
         rows, _ = graded.load(Path(args.grades))
-        if rows and not any(r.lms == "canvas" for r in rows):
-            print(f"{args.grades} has no Canvas ids: grade the Canvas download (its .zip or folder) to make it.")
+        if rows and not any(r.lms == lms for r in rows):
+            title = lms.capitalize()
+            print(f"{args.grades} has no {title} ids: grade the {title} download (its .zip or folder) to make it.")
             return 2
-        table, notes = canvas.fill_gradebook(tables.read_table(Path(args.gradebook)), args.column, rows)
+        table, notes = fill(tables.read_table(Path(export)), rows)
     except tables.TableError as exc:
         print(exc)
         return 2
@@ -72,25 +72,24 @@ def _canvas(args) -> int:
     return 0
 
 
+def _canvas(args) -> int:
+    from helpers.instructor.grading.lms import canvas
+
+    if _same(args.out, args.gradebook):
+        print("-o must be a new file: the export is kept as it is.")
+        return 2
+    return _fill_import(args, "canvas", args.gradebook,
+                        lambda table, rows: canvas.fill_gradebook(table, args.column, rows))
+
+
 def _moodle(args) -> int:
-    from helpers.instructor.grading.lms import graded, moodle, tables
+    from helpers.instructor.grading.lms import moodle
 
     names = dict(item.split("=", 1) for item in args.columns if "=" in item)
     if _same(args.out, args.worksheet) or set(names) - set(moodle.COLUMNS):
         print("-o must be a new file, and --columns keys are: " + ", ".join(moodle.COLUMNS))
         return 2
-    try:
-        rows, _ = graded.load(Path(args.grades))
-        if rows and not any(r.lms == "moodle" for r in rows):
-            print(f"{args.grades} has no Moodle ids: grade the Moodle download (its .zip or folder) to make it.")
-            return 2
-        table, notes = moodle.fill_worksheet(tables.read_table(Path(args.worksheet)), rows, names)
-    except tables.TableError as exc:
-        print(exc)
-        return 2
-    tables.write_table(table, Path(args.out))
-    _print_notes(notes, Path(args.out))
-    return 0
+    return _fill_import(args, "moodle", args.worksheet, lambda table, rows: moodle.fill_worksheet(table, rows, names))
 
 
 def missing_learners(rows, gradebook: str | None, worksheet: str | None) -> list[str]:
