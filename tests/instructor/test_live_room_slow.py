@@ -371,6 +371,35 @@ def test_an_open_page_carries_on_after_the_server_is_killed_and_restarted(tmp_pa
         server.stop()
 
 
+def test_an_event_that_arrives_while_the_state_is_loading_is_not_lost(tmp_path, browser):
+    """The page reloads the whole state when its stream (re)opens. A check that lands after the server read that state
+    but before the page applied it comes as an event: the stale state must not wipe it out (CI saw this race once)."""
+    with RoomServer(tmp_path / "room.sqlite") as server:
+        assert server.post("early-0001-abcd", "Early", [result("01-iris-cost", "rmse", "incorrect", "No.")])[0] == 200
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        loads = []
+
+        def stale_state(route):
+            loads.append(route.request.url)
+            reply = route.fetch()  # the server's state, read now: before the check below
+            if len(loads) == 2:  # the load the stream's opening starts
+                assert server.post("late-0001-abcd", "Late", [result("01-iris-cost", "rmse", "correct", "Yes.")])[0] == 200
+                time.sleep(1.0)  # the check's event reaches the page while this state is still on its way
+            route.fulfill(response=reply)
+
+        page.route("**/api/state", stale_state)
+        page.goto(server.instructor_url)
+        for _ in range(100):  # the stale state has been handed to the page
+            if len(loads) >= 2:
+                break
+            page.wait_for_timeout(100)
+        page.wait_for_timeout(1_000)  # and applied
+        assert len(loads) >= 2, loads
+        assert page.locator('tr[data-learner="late-0001-abcd"] td.correct').count() == 1
+        assert page.locator('tr[data-learner="early-0001-abcd"] td.incorrect').count() == 1
+        page.close()
+
+
 def test_no_progress_for_m_minutes_counts_as_stuck(tmp_path, browser):
     """A first failing check, then nothing passed for M minutes: the exercise's stuck count says so."""
     with RoomServer(tmp_path / "room.sqlite", None, "--stuck-minutes", "0.02", "--stuck-after", "9") as server:

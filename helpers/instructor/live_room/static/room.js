@@ -217,7 +217,7 @@ function applyState(state) {
   renderGrid();
 }
 
-function applyEvent(event) {
+function applyEvent(event, replay) {
   const learnerIsNew = !room.learners.has(event.learner.id);
   const renamed = !learnerIsNew && room.learners.get(event.learner.id) !== event.learner.name;
   room.learners.set(event.learner.id, event.learner.name);
@@ -239,10 +239,10 @@ function applyEvent(event) {
     if (td) paintCell(td, event.learner.name, cell.exercise, room.cells.get(id));
     renderSummary();
   }
-  if (room.timelineOf === event.learner.id && event.result) appendTimeline(event.result);
+  if (!replay && room.timelineOf === event.learner.id && event.result) appendTimeline(event.result);
 }
 
-function applySetup(event) {
+function applySetup(event, replay) {
   const learnerIsNew = !room.learners.has(event.learner.id);
   const renamed = !learnerIsNew && room.learners.get(event.learner.id) !== event.learner.name;
   room.learners.set(event.learner.id, event.learner.name);
@@ -254,13 +254,31 @@ function applySetup(event) {
     if (td) paintSetup(td, event.learner.name, event.setup);
     renderSummary();
   }
-  if (room.timelineOf === event.learner.id) appendTimeline(asTimelineItem(event.setup, event.run.seq));
+  if (!replay && room.timelineOf === event.learner.id) appendTimeline(asTimelineItem(event.setup, event.run.seq));
 }
 
+// Events that arrive while a state is being fetched: the state may have been read before them, so they are applied
+// again on top of it (applying one twice changes nothing; a replay adds nothing to an open timeline).
+const arrivedDuringLoad = [];
+let loadsInFlight = 0;
 async function loadState() {
-  const reply = await fetch("/api/state", { cache: "no-store" });
-  if (!reply.ok) throw new Error(`state: ${reply.status}`);
-  applyState(await reply.json());
+  loadsInFlight += 1;
+  try {
+    const reply = await fetch("/api/state", { cache: "no-store" });
+    if (!reply.ok) throw new Error(`state: ${reply.status}`);
+    applyState(await reply.json());
+    for (const [apply, event] of arrivedDuringLoad) apply(event, true);
+  } finally {
+    loadsInFlight -= 1;
+    if (loadsInFlight === 0) arrivedDuringLoad.length = 0;
+  }
+}
+function onEvent(apply) {
+  return (message) => {
+    const event = JSON.parse(message.data);
+    if (loadsInFlight) arrivedDuringLoad.push([apply, event]);
+    apply(event, false);
+  };
 }
 
 function asTimelineItem(setup, seq) {
@@ -310,8 +328,8 @@ function listen() {
     live.textContent = "live"; live.className = "live on";
     loadState().catch(() => {});  // (again) after a reconnect: events missed while away are in the state
   };
-  source.addEventListener("result", (message) => applyEvent(JSON.parse(message.data)));
-  source.addEventListener("setup", (message) => applySetup(JSON.parse(message.data)));
+  source.addEventListener("result", onEvent(applyEvent));
+  source.addEventListener("setup", onEvent(applySetup));
   source.onerror = () => {
     live.className = "live off";
     // CLOSED: the server refused the stream (tokens revoked); otherwise the browser reconnects by itself.
