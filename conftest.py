@@ -57,7 +57,13 @@ def pytest_collection_modifyitems(items):
 # `pytest_xdist_make_scheduler` hook, each of their tests is a unit of its own and goes to
 # whichever worker is free. tests/test_xdist_grouping.py runs a notebook under two workers.
 SPREAD_ACROSS_WORKERS = ("tests/notebooks/test_learner_versions.py", "tests/notebooks/test_stand_in_paths.py",
-                         "tests/notebooks/test_data_up_front.py")
+                         "tests/notebooks/test_data_up_front.py", "tests/learner/test_exercises_by_construction.py")
+# .ci/run runs every marked suite in one command: the files of its longest units start first, in this order, so
+# that the shorter ones fill in beside them and no core is left alone with a long one at the end (episodes 03
+# and 04 at full size, one unit of a quarter of an hour; the site's build and pages; then whole notebooks).
+START_FIRST = ("tests/notebooks/test_full_size.py", "tests/browser/test_site.py", "tests/notebooks/test_stand_in_paths.py",
+               "tests/learner/test_exercises_by_construction.py", "tests/notebooks/test_learner_versions.py",
+               "tests/browser/test_jupyterlab.py")
 
 
 @pytest.hookimpl(optionalhook=True)  # optional: `-p no:xdist` runs without it
@@ -72,6 +78,15 @@ def pytest_xdist_make_scheduler(config, log):
         def _split_scope(self, nodeid: str) -> str:
             file = super()._split_scope(nodeid)
             return nodeid if file in SPREAD_ACROSS_WORKERS else file
+
+        def _assign_work_unit(self, node) -> None:
+            """The next unit of START_FIRST's files, if any is left; else xdist's own next (most tests first)."""
+            for file in START_FIRST:
+                unit = next((scope for scope in self.workqueue if scope.split("::")[0] == file), None)
+                if unit is not None:
+                    self.workqueue.move_to_end(unit, last=False)
+                    break
+            super()._assign_work_unit(node)
 
     return NotebookPerWorker(config, log)
 

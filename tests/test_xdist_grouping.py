@@ -14,7 +14,7 @@ import sys
 
 import nbformat
 
-from conftest import SPREAD_ACROSS_WORKERS
+from conftest import SPREAD_ACROSS_WORKERS, START_FIRST
 from helpers.author import build
 
 CELLS = 8
@@ -59,3 +59,5 @@ def test_each_notebook_runs_on_one_worker_and_spread_files_use_both(tmp_path):
 def test_spread_files_exist():
     for path in SPREAD_ACROSS_WORKERS:
         assert (build.ROOT / path).is_file(), f"conftest.py's SPREAD_ACROSS_WORKERS names a missing file: {path}"
+    for path in START_FIRST:
+        assert (build.ROOT / path).is_file(), f"conftest.py's START_FIRST names a missing file: {path}"

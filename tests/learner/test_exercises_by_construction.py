@@ -4,7 +4,7 @@
 the blank learner version (and adding back the solution-only cells) gives the
 solution notebook exactly, which nbval executes in a fresh kernel, where each
 ``assert_passed`` requires the check to say "correct". The run marked
-``learner_runs`` (a command of its own in ``.ci/long-suites``) also executes the pasted
+``learner_runs`` (in .ci/run's run of every marked suite) also executes the pasted
 learner version itself and reads every check's result.
 """
 

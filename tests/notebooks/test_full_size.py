@@ -17,10 +17,12 @@ because the checks below need each cell's seconds and when it first showed somet
   [00:10<00:14, ...]"), and the bar must move between two looks. Its screenshot is in
   tests/browser/_screenshots/ (and docs/lab-progress-full-profile.png).
 
-All in this one file, so that pytest-xdist's loadfile runs them on one worker, one after the other.
+All in this one file, so that pytest-xdist's loadfile runs them on one worker, one after the other, so their
+seconds are not each other's. In .ci/run, which runs every marked suite at once, this file starts first and the
+other core runs the other suites beside it: the figures for benchmarks/README.md come from ``pytest -m full_size``
+run alone.
 """
 
-# The notebooks run one after the other (one worker: the whole file), so their seconds are not each other's.
 import json
 import os
 import re

