@@ -57,10 +57,11 @@ def pytest_collection_modifyitems(items):
 # `pytest_xdist_make_scheduler` hook, each of their tests is a unit of its own and goes to
 # whichever worker is free. tests/test_xdist_grouping.py runs a notebook under two workers.
 SPREAD_ACROSS_WORKERS = ("tests/notebooks/test_learner_versions.py", "tests/notebooks/test_stand_in_paths.py",
-                         "tests/notebooks/test_data_up_front.py", "tests/learner/test_exercises_by_construction.py")
+                         "tests/notebooks/test_data_up_front.py", "tests/learner/test_exercises_by_construction.py",
+                         "tests/notebooks/test_full_size.py")
 # .ci/run runs every marked suite in one command: the files of its longest units start first, in this order, so
 # that the shorter ones fill in beside them and no core is left alone with a long one at the end (episodes 03
-# and 04 at full size, one unit of a quarter of an hour; the site's build and pages; then whole notebooks).
+# and 04 at full size, a quarter of an hour each beside the rest; the site's build and pages; then whole notebooks).
 START_FIRST = ("tests/notebooks/test_full_size.py", "tests/browser/test_site.py", "tests/notebooks/test_stand_in_paths.py",
                "tests/learner/test_exercises_by_construction.py", "tests/notebooks/test_learner_versions.py",
                "tests/browser/test_jupyterlab.py")

@@ -17,12 +17,13 @@ because the checks below need each cell's seconds and when it first showed somet
   [00:10<00:14, ...]"), and the bar must move between two looks. Its screenshot is in
   tests/browser/_screenshots/ (and docs/lab-progress-full-profile.png).
 
-All in this one file, so that pytest-xdist's loadfile runs them on one worker, one after the other, so their
-seconds are not each other's. In .ci/run, which runs every marked suite at once, this file starts first and the
-other core runs the other suites beside it: the figures for benchmarks/README.md come from ``pytest -m full_size``
-run alone.
+Each test is a unit of its own under pytest-xdist (conftest.py's SPREAD_ACROSS_WORKERS), and this file's start
+first (START_FIRST): in .ci/run, which runs every marked suite at once, episodes 03 and 04 run side by side, one
+core each, while the other suites fill in. Their seconds are then each other's: the figures for
+benchmarks/README.md come from ``benchmarks/run.py --profiles full-size``, run alone.
 """
 
+import fcntl
 import json
 import os
 import re
@@ -48,8 +49,11 @@ def full_size_replicas():
 
     named = os.environ.get(replicas.ENV)
     root = Path(named) if named else build.ROOT / "_build" / "replicas"
-    if not (root / replicas.MANIFEST).is_file():
-        make(root)
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root.parent / f".{root.name}.lock", "w") as lock:  # each worker asks: one makes them, the others wait
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (root / replicas.MANIFEST).is_file():  # written last, once every file is there
+            make(root)
     return root
 
 
